@@ -1,0 +1,20 @@
+import path from "node:path";
+import { usageError } from "../../core/errors.js";
+import { latestRunId, runDirPaths } from "../../execute/run-dir.js";
+import { checkRepoState } from "../../git/repo-state.js";
+import { renderTerminalReport } from "../../report/render-markdown.js";
+import type { Report } from "../../report/types.js";
+import { readJson } from "../../util/fs.js";
+import type { CliIO } from "./index.js";
+
+export async function reportCommand(runId: string | undefined, repo: string, flags: { json?: boolean }, io: CliIO): Promise<void> {
+  const { top } = await checkRepoState(path.resolve(io.cwd, repo), {});
+  const id = runId ?? (await latestRunId(top));
+  if (!id) throw usageError(`no runs in ${path.join(top, ".swarm", "runs")}`, "swarm run writes one");
+  const paths = runDirPaths(top, id);
+  const report = await readJson<Report>(paths.reportJson).catch(() => {
+    throw usageError(`run ${id} has no report yet (${paths.reportJson})`, `an interrupted run can be continued: swarm resume ${id}`);
+  });
+  if (flags.json) io.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  else io.stdout.write(renderTerminalReport(report, { color: io.stdout.isTTY === true && !io.env.NO_COLOR }));
+}

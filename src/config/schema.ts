@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { ROLES } from "../core/types.js";
+
+// The one definition of the config: types are inferred from it, defaults live in it,
+// and swarm.config.example.json is checked against it by a test.
+
+const positiveInt = z.number().int().min(1);
+
+export const modelPriceSchema = z
+  .object({
+    inputPerMTok: z.number().min(0).describe("USD per million uncached input tokens"),
+    cachedInputPerMTok: z.number().min(0).describe("USD per million cached input tokens"),
+    outputPerMTok: z.number().min(0).describe("USD per million output tokens"),
+    minCacheTokens: z.number().int().min(0).optional().describe("shortest prefix the provider caches"),
+  })
+  .strict();
+
+export const roleRoutingSchema = z
+  .object({
+    model: z.string().min(1).optional().describe("model for this role; default provider.model"),
+    thinking: z.boolean().optional().describe("Kimi thinking mode; false sends thinking:{type:'disabled'}"),
+    maxOutputTokens: positiveInt.optional().describe("max_tokens for this role's requests"),
+    lightModel: z.string().min(1).optional().describe("model for files under lightMaxBytes"),
+    lightMaxBytes: positiveInt.optional().describe("size threshold for lightModel"),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    provider: z
+      .object({
+        baseURL: z.string().url().default("https://api.moonshot.ai/v1").describe("OpenAI-compatible endpoint"),
+        apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name").default("MOONSHOT_API_KEY").describe("name of the environment variable holding the API key (the key never goes in this file)"),
+        model: z.string().min(1).default("kimi-k2.6").describe("model for every role without its own routing.<role>.model"),
+        /** Whether the endpoint takes Kimi's `thinking` field. Default: true when the model starts with "kimi". */
+        supportsThinking: z.boolean().optional().describe("whether the endpoint takes Kimi's thinking field; default: model starts with \"kimi\""),
+      })
+      .strict()
+      .prefault({}),
+    instruction: z.string().optional().describe("what to do; the -i flag wins"),
+    conventions: z.string().default("").describe("project conventions sent with every prompt"),
+    roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]).describe("roles to run per file: refactor rewrites it, test writes its test, doc writes docs/<path>.md"),
+    routing: z
+      .object({
+        refactor: roleRoutingSchema.prefault({}),
+        test: roleRoutingSchema.prefault({}),
+        doc: roleRoutingSchema.prefault({}),
+        repair: roleRoutingSchema.prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    include: z.array(z.string().min(1)).min(1).default(["**/*.{js,jsx,mjs,cjs,ts,tsx,mts,cts}"]).describe("globs of files to work on (.gitignore is honoured)"),
+    exclude: z
+      .array(z.string().min(1))
+      .default([
+        "**/node_modules/**",
+        "**/dist/**",
+        "**/build/**",
+        "**/coverage/**",
+        "**/vendor/**",
+        "**/*.min.js",
+        "**/*.d.ts",
+        "**/*.test.*",
+        "**/*.spec.*",
+        "**/__tests__/**",
+        "**/test/**",
+        "**/tests/**",
+        "docs/**",
+      ])
+      .describe("globs never worked on; tests and docs are written by the test and doc roles"),
+    maxFileBytes: positiveInt.default(200_000).describe("larger files are skipped"),
+    concurrency: positiveInt.default(80).describe("requests in flight at most; lowered automatically on 429"),
+    timeoutMs: positiveInt.default(120_000).describe("per-request timeout; the request is cancelled"),
+    retry: z
+      .object({
+        attempts: positiveInt.default(3).describe("tries per step, the first included"),
+        baseMs: z.number().int().min(0).default(1000).describe("first backoff; doubles per retry, ±20% jitter"),
+        maxMs: z.number().int().min(0).default(30_000).describe("backoff cap (a server's Retry-After is honoured above it)"),
+      })
+      .strict()
+      .prefault({}),
+    maxSteps: positiveInt.default(4000).describe("requests the run may send in all"),
+    maxCostUSD: z.number().positive().nullable().default(null).describe("no request starts that could cross this spend; null = no limit"),
+    maxFailureRate: z.number().min(0).max(1).default(0).describe("share of tasks that may fail with exit code 0"),
+    order: z.enum(["parallel", "dependencies-first"]).default("parallel").describe("dependencies-first: a file is refactored after the files it imports"),
+    context: z.object({ maxTokens: z.number().int().min(0).default(2000).describe("token budget for imported files' signatures in each prompt") }).strict().prefault({}),
+    validate: z
+      .object({
+        enabled: z.boolean().default(true).describe("check imports across files after the agents"),
+        maxRepairs: z.number().int().min(0).default(2).describe("repair rounds before a broken file is reverted"),
+      })
+      .strict()
+      .prefault({}),
+    pricing: z.record(z.string(), modelPriceSchema).default({}).describe("per-model prices overriding the built-in table"),
+    estimate: z
+      .object({
+        assumedLatencyMs: positiveInt.default(20_000).describe("latency per request assumed by the estimate's wall time"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type SwarmConfig = z.infer<typeof configSchema>;
+export type RoleRouting = z.infer<typeof roleRoutingSchema>;
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+export type ResolvedConfig = Readonly<SwarmConfig>;

@@ -1,0 +1,121 @@
+import type { ErrorInfo, RepoPath, Role, StepKind, StoppedBy, TaskId, Usage } from "../core/types.js";
+
+/** What a reporter needs to know about the estimate at start (subset of estimate/Estimate). */
+export interface EstimateBrief {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  costUSD: number;
+  wallMs: number;
+}
+
+export interface TaskCounts {
+  /** role → status → count */
+  byRole: Record<string, { total: number; succeeded: number; failed: number; notRun: number }>;
+  total: number;
+  succeeded: number;
+  failed: number;
+  notRun: number;
+}
+
+/** The run's final word; also the last NDJSON line and the basis of the exit code. */
+export interface RunSummary {
+  runId: string;
+  repo: string;
+  branch: string | null;
+  runDir: string;
+  reportJson: string;
+  reportMd: string;
+  stoppedBy: StoppedBy;
+  /** Which budget stopped the run, when stoppedBy is "budget". */
+  budget?: "steps" | "cost";
+  counts: TaskCounts;
+  tokens: Usage;
+  costUSD: number;
+  estimatedCostUSD: number | null;
+  durationMs: number;
+  failed: { taskId: TaskId; file: RepoPath; output: RepoPath; error: ErrorInfo }[];
+  exitCode: number;
+  /** Command that resumes this run, when it did not complete. */
+  resumeHint?: string;
+}
+
+export type Problem = {
+  /** The file in which the problem shows. */
+  file: RepoPath;
+  line?: number;
+  code: string; // e.g. "unresolved-import", "missing-export", "missing-default", "ts2305"
+  message: string;
+  /** The file on the other side (the import target), when there is one. */
+  target?: RepoPath;
+  /** The task whose edit introduced the problem. */
+  blame?: TaskId;
+};
+
+type EventPayloads = {
+  "run.started": {
+    repo: string;
+    branch: string | null;
+    roles: Role[];
+    tasks: number;
+    files: number;
+    skipped: number;
+    concurrency: number;
+    model: string;
+    estimate: EstimateBrief | null;
+    resumed: boolean;
+    /** Tasks already finished in the journal (on resume). */
+    alreadyDone: number;
+    /**
+     * Planned tasks per role. Optional: views fall back to counting task events, but tests and
+     * docs are only queued once their refactor finishes, so per-role totals need this up front.
+     */
+    tasksByRole?: Partial<Record<Role, number>>;
+  };
+  "task.queued": { taskId: TaskId; role: Role; file: RepoPath };
+  "task.started": { taskId: TaskId; role: Role; file: RepoPath };
+  "step.started": { taskId: TaskId; kind: StepKind; attempt: number; model: string };
+  "step.retry": { taskId: TaskId; kind: StepKind; attempt: number; error: ErrorInfo; status?: number; delayMs: number };
+  "step.finished": {
+    taskId: TaskId;
+    kind: StepKind;
+    attempt: number;
+    ok: boolean;
+    usage: Usage;
+    costUSD: number;
+    latencyMs: number;
+    error?: ErrorInfo;
+  };
+  "task.finished": {
+    taskId: TaskId;
+    role: Role;
+    file: RepoPath;
+    output: RepoPath;
+    attempts: number;
+    usage: Usage;
+    latencyMs: number;
+    wallMs: number;
+    changed: boolean;
+  };
+  "task.failed": { taskId: TaskId; role: Role; file: RepoPath; output: RepoPath; attempts: number; error: ErrorInfo };
+  "limit.changed": { limit: number; max: number; reason: "rate-limited" | "recovered" };
+  "validate.started": { files: number };
+  "validate.problem": { problem: Problem };
+  "validate.repair": { taskId: TaskId; file: RepoPath; round: number; problems: Problem[]; fixed: boolean };
+  "validate.revert": { taskId: TaskId; file: RepoPath; problems: Problem[] };
+  "validate.finished": { problems: number; repaired: number; reverted: number };
+  "budget.warning": { budget: "steps" | "cost"; used: number; limit: number };
+  "budget.exhausted": { budget: "steps" | "cost"; used: number; limit: number };
+  "run.draining": { reason: "interrupt" | "budget" | "auth" };
+  "run.aborting": { reason: "interrupt" };
+  "commit.created": { branch: string; role: Role | "repair"; sha: string; files: RepoPath[] };
+  "run.finished": { summary: RunSummary };
+  /** Something the user should know that is not an error (uncommitted changes, ...). */
+  "run.warning": { message: string };
+};
+
+export type SwarmEventType = keyof EventPayloads;
+export type EventEnvelope = { seq: number; t: number; runId: string };
+export type SwarmEventOf<K extends SwarmEventType> = { type: K } & EventEnvelope & EventPayloads[K];
+export type SwarmEvent = { [K in SwarmEventType]: SwarmEventOf<K> }[SwarmEventType];
+export type SwarmEventInput = { [K in SwarmEventType]: { type: K } & EventPayloads[K] }[SwarmEventType];

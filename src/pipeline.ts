@@ -1,0 +1,279 @@
+import path from "node:path";
+import { loadConfig, type ConfigOverrides } from "./config/load.js";
+import type { ResolvedConfig } from "./config/schema.js";
+import { SwarmError, usageError } from "./core/errors.js";
+import { ExitCode } from "./core/exit-codes.js";
+import type { Plan, SourceFile, StepRecord, Task, TaskId, TaskResult } from "./core/types.js";
+import { EventBus, type Subscriber } from "./events/bus.js";
+import type { RunSummary } from "./events/types.js";
+import { estimatePlan, type Estimate } from "./estimate/estimate.js";
+import { loadPricing, type Pricing } from "./estimate/pricing.js";
+import { modelFor } from "./estimate/routing.js";
+import { executePlan } from "./execute/engine.js";
+import { Journal, readJournal } from "./execute/journal.js";
+import { createRunDir, newRunId, runDirPaths } from "./execute/run-dir.js";
+import { readHeadFiles } from "./git/head.js";
+import { checkRepoState, type RepoState } from "./git/repo-state.js";
+import { writeBranch } from "./git/worktree.js";
+import { StepFailure, type ChatProvider } from "./llm/provider.js";
+import { buildPlan } from "./plan/build-plan.js";
+import { buildMessages } from "./prompt/build-messages.js";
+import { buildReport, summaryFromReport } from "./report/build-report.js";
+import { writeReport } from "./report/write-report.js";
+import { scanRepo, type ScanResult } from "./scan/scan.js";
+import { readJson, writeFileAtomic } from "./util/fs.js";
+
+export interface PrepareOptions {
+  repo: string;
+  configPath?: string;
+  overrides: ConfigOverrides;
+  /** Instruction is required for estimate and run, not for plan. */
+  needsInstruction: boolean;
+}
+
+/** Everything known before the first request: what `plan` and `estimate` show and `run` executes. */
+export interface Prepared {
+  repo: RepoState;
+  config: ResolvedConfig;
+  configSource: string | null;
+  instruction: string;
+  scan: ScanResult;
+  plan: Plan;
+  files: Map<string, SourceFile>;
+  /** HEAD content of output paths that exist already (tests being updated). */
+  existingOutputs: Map<string, string>;
+  pricing: Pricing;
+  estimate: Estimate;
+}
+
+/**
+ * scan → plan → estimate, with no request sent:
+ * - repo state first, so a wrong path or a bare repo gets its own message;
+ * - the scan reads HEAD, which is what the branch will be made from;
+ * - the estimate tokenizes the exact messages the run would send.
+ */
+export async function prepareRun(options: PrepareOptions, branchToCheck?: string): Promise<Prepared> {
+  const repo = await checkRepoState(path.resolve(options.repo), { branch: branchToCheck });
+  const { config, source } = await loadConfig(repo.top, options.configPath, options.overrides);
+  const instruction = (config.instruction ?? "").trim();
+  if (options.needsInstruction && instruction === "") {
+    throw usageError("no instruction: pass -i \"what to change\" or set \"instruction\" in swarm.config.json");
+  }
+  const scan = await scanRepo(repo.top, config);
+  if (scan.files.length === 0) {
+    throw new SwarmError("SWARM_NOTHING_TO_DO", `no source files to work on: the include globs ${JSON.stringify(config.include)} matched nothing at HEAD${scan.skips.length ? ` (${scan.skips.length} skipped)` : ""}`);
+  }
+  const plan = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order });
+  const files = new Map(scan.files.map((f) => [f.path, f]));
+  const outputsAtHead = plan.tasks.map((t) => t.output).filter((p) => !files.has(p) && scan.allPaths.includes(p));
+  const existingOutputs = await readHeadFiles(repo.top, outputsAtHead);
+  const pricing = loadPricing(config.pricing);
+  const estimate = estimatePlan({
+    plan,
+    config,
+    pricing,
+    messagesFor: (task) => messagesFor(task, { config, instruction, files, existingOutputs, results: new Map() }),
+  });
+  return { repo, config, configSource: source, instruction, scan, plan, files, existingOutputs, pricing, estimate };
+}
+
+export interface RunOptions extends PrepareOptions {
+  /** Builds the provider once the config is known; throws a SwarmError when the API key is missing. */
+  providerFor(config: ResolvedConfig): ChatProvider;
+  branch?: string;
+  /** Resume this run id from its journal instead of starting a new run. */
+  resume?: string;
+  subscribers: Subscriber[];
+  drain: AbortSignal;
+  abort: AbortSignal;
+  random?: () => number;
+}
+
+interface RunMeta {
+  runId: string;
+  branch: string;
+  headSha: string;
+  instruction: string;
+  startedAt: string;
+  options: { configPath?: string; overrides: ConfigOverrides };
+}
+
+/** The whole run: prepare → preflight → execute → commit → report. Returns the summary the exit code comes from. */
+export async function runSwarm(options: RunOptions): Promise<RunSummary> {
+  const top = (await checkRepoState(path.resolve(options.repo), {})).top;
+  const meta = options.resume ? await readJson<RunMeta>(runDirPaths(top, options.resume).meta).catch(() => {
+    throw usageError(`no run ${options.resume} in ${path.join(top, ".swarm", "runs")}`, "swarm report lists the runs of a repository");
+  }) : null;
+  const runId = meta?.runId ?? newRunId();
+  const branch = meta?.branch ?? options.branch ?? `swarm/${runId}`;
+  const prepared = await prepareRun(meta ? { ...options, ...meta.options, needsInstruction: true } : options, branch);
+  if (meta && prepared.repo.headSha !== meta.headSha) {
+    throw usageError(`HEAD moved since run ${runId} started (was ${meta.headSha.slice(0, 12)}, now ${prepared.repo.headSha.slice(0, 12)})`, "check out the original commit to resume, or start a new run");
+  }
+  const { config, plan, instruction } = prepared;
+  const provider = options.providerFor(config);
+  const paths = runDirPaths(top, runId);
+  const bus = new EventBus(runId);
+  for (const s of options.subscribers) bus.subscribe(s);
+  for (const warning of prepared.scan.warnings) bus.emit({ type: "run.warning", message: warning });
+
+  await preflight(provider, config);
+
+  const prior = meta ? (await readJournal(paths.journal)).records : [];
+  const startedAt = meta?.startedAt ?? new Date().toISOString();
+  if (!meta) {
+    await createRunDir(top, runId);
+    await writeFileAtomic(paths.plan, JSON.stringify(plan, null, 2) + "\n");
+    const newMeta: RunMeta = { runId, branch, headSha: prepared.repo.headSha, instruction, startedAt, options: { configPath: options.configPath, overrides: options.overrides } };
+    await writeFileAtomic(paths.meta, JSON.stringify(newMeta, null, 2) + "\n");
+  }
+  const t0 = performance.now();
+  bus.emit({
+    type: "run.started",
+    repo: top,
+    branch,
+    roles: plan.roles,
+    tasks: plan.tasks.length,
+    files: plan.files.length,
+    skipped: plan.skips.length,
+    concurrency: config.concurrency,
+    model: config.provider.model,
+    estimate: briefOf(prepared.estimate),
+    resumed: meta !== null,
+    alreadyDone: prior.filter((r) => r.final).length,
+  });
+
+  const journal = await Journal.open(paths.journal);
+  const executed = await executePlan({
+    plan,
+    provider,
+    bus,
+    journal,
+    prior,
+    settings: config,
+    requestFor: (task, results) => {
+      const route = modelFor(config, task.role, task.bytes);
+      const messages = messagesFor(task, { ...prepared, results });
+      return {
+        request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking },
+        estimatedUSD: prepared.estimate.perTaskUSD?.[task.id] ?? 0,
+      };
+    },
+    costUSD: (model, usage) => prepared.pricing.costUSD(model, usage),
+    isChange: (task, content) => normalize(content) !== normalize(originalOf(task, prepared) ?? ""),
+    drain: options.drain,
+    abort: options.abort,
+    random: options.random,
+  });
+  await journal.close();
+
+  const written = await commitResults(prepared, executed.results, branch, instruction, bus);
+  const durationMs = Math.round(performance.now() - t0);
+  const incomplete = executed.stoppedBy !== "completed";
+  const resumeHint = incomplete && executed.stoppedBy !== "auth" ? `swarm resume ${runId} ${quote(options.repo)}` : undefined;
+  const report = buildReport({
+    runId,
+    repo: top,
+    branch: written ? branch : null,
+    baseSha: prepared.repo.headSha,
+    startedAt,
+    durationMs,
+    stoppedBy: executed.stoppedBy,
+    budget: executed.budget,
+    instruction,
+    models: [...new Set(executed.steps.map((s) => s.model))],
+    plan,
+    results: [...executed.results.values()],
+    steps: executed.steps,
+    estimate: prepared.estimate,
+    costUSD: executed.spentUSD,
+    commits: (written?.commits ?? []).map((c) => ({ role: roleOfCommit(c.message) ?? "repair", sha: c.sha, files: c.files })),
+    validation: null,
+    resumeHint,
+  });
+  await writeReport(paths, report);
+  const exitCode = exitCodeFor(executed.stoppedBy, executed.results, config.maxFailureRate);
+  const summary = summaryFromReport(report, paths, exitCode);
+  bus.emit({ type: "run.finished", summary });
+  if (executed.fatal) throw new SwarmError("SWARM_AUTH_REJECTED", executed.fatal.message, { hint: `the branch and report were written for what finished: ${paths.reportMd}` });
+  return summary;
+}
+
+/** One cheap request before any task is queued: a wrong URL or key fails here, fast. */
+async function preflight(provider: ChatProvider, config: ResolvedConfig): Promise<void> {
+  try {
+    await provider.preflight({ timeoutMs: Math.min(config.timeoutMs, 15_000) });
+  } catch (error) {
+    if (!(error instanceof StepFailure)) throw error;
+    if (error.failure === "fatal-run") throw new SwarmError("SWARM_AUTH_REJECTED", error.info.message, { hint: "nothing was sent besides one preflight request" });
+    throw new SwarmError("SWARM_ENDPOINT_UNREACHABLE", `cannot reach ${config.provider.baseURL}: ${error.info.message}`, {
+      hint: "check provider.baseURL (or --base-url); no task was started",
+    });
+  }
+}
+
+/** One commit per role, in role order; a failed task leaves its output path as HEAD has it. */
+async function commitResults(prepared: Prepared, results: Map<TaskId, TaskResult>, branch: string, instruction: string, bus: EventBus) {
+  const title = instruction.split("\n")[0]!.slice(0, 60);
+  const commits = prepared.plan.roles.map((role) => {
+    const done = prepared.plan.tasks
+      .map((t) => results.get(t.id)!)
+      .filter((r) => r.role === role && r.status === "succeeded" && r.changed);
+    return {
+      message: `swarm(${role}): ${title}\n\n${done.map((r) => `- ${r.output}`).join("\n")}\n`,
+      files: done.map((r) => {
+        const source = prepared.files.get(r.output);
+        return { path: r.output, content: r.content!, mode: source?.mode, original: source ? { hasBom: source.hasBom, eol: source.eol, hasFinalNewline: source.hasFinalNewline } : undefined };
+      }),
+    };
+  });
+  const written = await writeBranch({ repo: prepared.repo.top, headSha: prepared.repo.headSha, branch, commits });
+  for (const [i, c] of written.commits.entries()) {
+    bus.emit({ type: "commit.created", branch, role: roleOfCommit(c.message) ?? prepared.plan.roles[i]!, sha: c.sha, files: c.files });
+  }
+  return written;
+}
+
+export function exitCodeFor(stoppedBy: string, results: Map<TaskId, TaskResult>, maxFailureRate: number): number {
+  if (stoppedBy === "auth") return ExitCode.Usage;
+  const all = [...results.values()];
+  const bad = all.filter((r) => r.status !== "succeeded").length;
+  if (bad === 0) return ExitCode.Ok;
+  return bad / all.length <= maxFailureRate ? ExitCode.Ok : ExitCode.TasksFailed;
+}
+
+interface MessageContext {
+  config: ResolvedConfig;
+  instruction: string;
+  files: Map<string, SourceFile>;
+  existingOutputs: Map<string, string>;
+  results: ReadonlyMap<TaskId, TaskResult>;
+}
+
+function messagesFor(task: Task, ctx: MessageContext) {
+  const file = ctx.files.get(task.file)!;
+  const refactor = task.role === "refactor" ? undefined : ctx.results.get(`refactor:${task.file}`);
+  const content = refactor?.status === "succeeded" && refactor.content !== undefined ? refactor.content : file.content;
+  const existing = ctx.existingOutputs.get(task.output);
+  return buildMessages({
+    task,
+    instruction: ctx.instruction,
+    conventions: ctx.config.conventions,
+    source: { path: task.file, content },
+    ...(existing !== undefined && task.output !== task.file ? { existingOutput: existing } : {}),
+  });
+}
+
+function originalOf(task: Task, prepared: Prepared): string | undefined {
+  return prepared.files.get(task.output)?.content ?? prepared.existingOutputs.get(task.output);
+}
+
+const normalize = (s: string) => s.replace(/\r\n/g, "\n").replace(/\n+$/, "");
+const quote = (s: string) => (/^[\w./-]+$/.test(s) ? s : JSON.stringify(s));
+const roleOfCommit = (message: string) => /^swarm\((refactor|test|doc|repair)\)/.exec(message)?.[1] as "refactor" | "test" | "doc" | "repair" | undefined;
+
+function briefOf(e: Estimate) {
+  return { inputTokens: e.total.inputTokens, cachedInputTokens: e.total.cachedInputTokens, outputTokens: e.total.outputTokens, costUSD: e.total.costUSD, wallMs: e.wallMs };
+}
+
+export type { StepRecord };

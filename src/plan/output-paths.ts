@@ -1,0 +1,104 @@
+// Where a task writes. Pure.
+//
+// Tests follow the repository's own convention, read from the paths HEAD holds:
+// - "beside":  `src/a.ts` → `src/a.test.ts` (a test file next to a non-test file in the same folder);
+// - "mirror":  `src/routes/users.js` → `test/routes/users.test.js` under a top-level `test/`, `tests/`,
+//              `__tests__/` or `spec/` folder. A leading `src/` is dropped, because that is how such repos are
+//              laid out (`test/` mirrors what is inside `src/`), unless the existing tests keep it
+//              (`test/src/...`). Files outside `src/` keep their whole path (`lib/x.js` → `test/lib/x.test.js`).
+// - "nested":  `src/a.js` → `src/__tests__/a.test.js` (Jest's `__tests__` folders inside the source tree).
+// The layout that holds the most existing tests wins (ties: beside, mirror, nested), so one stray test
+// does not override the convention of hundreds. With no tests at all, tests go beside the source.
+// The infix (`.test.` or `.spec.`) is the one most existing tests use; ties and no tests give `.test.`.
+// The source's extension is kept (`.js` → `.test.js`, `.tsx` → `.test.tsx`, `.mjs` → `.test.mjs`, ...).
+// If a test already exists at the chosen path, the task rewrites it (the same path, so nothing special).
+import type { RepoPath } from "../core/types.js";
+
+export type TestInfix = "test" | "spec";
+export const MIRROR_ROOTS = ["test", "tests", "__tests__", "spec"] as const;
+export type MirrorRoot = (typeof MIRROR_ROOTS)[number];
+
+export type TestConvention =
+  | { layout: "beside"; infix: TestInfix }
+  | { layout: "mirror"; root: MirrorRoot; infix: TestInfix; stripSrc: boolean }
+  | { layout: "nested"; infix: TestInfix };
+
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
+
+/** Whether a path names a test file (`*.test.ts`, `*.spec.mjs`, ...). */
+export const isTestFile = (path: RepoPath): boolean => TEST_FILE.test(path);
+
+const dirOf = (path: RepoPath): string => path.slice(0, Math.max(0, path.lastIndexOf("/")));
+const baseOf = (path: RepoPath): string => path.slice(path.lastIndexOf("/") + 1);
+
+/** Reads the test convention from every path at HEAD. Linear in the number of paths. */
+export function detectTestConvention(allPaths: readonly RepoPath[]): TestConvention {
+  const dirsWithSources = new Set<string>();
+  for (const path of allPaths) if (!isTestFile(path)) dirsWithSources.add(dirOf(path));
+
+  const votes = { beside: 0, mirror: 0, nested: 0 };
+  const mirrorVotes = new Map<MirrorRoot, number>();
+  const infixVotes = { test: 0, spec: 0 };
+  let hasSrcUnderMirror = false;
+
+  for (const path of allPaths) {
+    const match = TEST_FILE.exec(path);
+    if (!match) continue;
+    infixVotes[match[1] as TestInfix] += 1;
+    const top = path.slice(0, path.indexOf("/")) as MirrorRoot;
+    if (path.includes("/") && MIRROR_ROOTS.includes(top)) {
+      votes.mirror += 1;
+      mirrorVotes.set(top, (mirrorVotes.get(top) ?? 0) + 1);
+      if (path.startsWith(`${top}/src/`)) hasSrcUnderMirror = true;
+    } else if (baseOf(dirOf(path)) === "__tests__") {
+      votes.nested += 1;
+    } else if (dirsWithSources.has(dirOf(path))) {
+      votes.beside += 1;
+    }
+  }
+
+  const infix: TestInfix = infixVotes.spec > infixVotes.test ? "spec" : "test";
+  const best = Math.max(votes.beside, votes.mirror, votes.nested);
+  if (best === 0 || votes.beside === best) return { layout: "beside", infix };
+  if (votes.mirror === best) {
+    // Most tests wins; ties go to the order of MIRROR_ROOTS.
+    const root = MIRROR_ROOTS.reduce((a, b) => ((mirrorVotes.get(b) ?? 0) > (mirrorVotes.get(a) ?? 0) ? b : a));
+    return { layout: "mirror", root, infix, stripSrc: !hasSrcUnderMirror };
+  }
+  return { layout: "nested", infix };
+}
+
+/** `a.ts` → `a.test.ts`; a name without an extension gets the infix appended (`Makefile.test`). */
+export function withInfix(name: string, infix: TestInfix): string {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? `${name.slice(0, dot)}.${infix}${name.slice(dot)}` : `${name}.${infix}`;
+}
+
+/**
+ * The path a test task for `file` writes. Pass the convention from `detectTestConvention` when mapping
+ * many files; passing `allPaths` detects it on every call.
+ */
+export function testOutputPath(file: RepoPath, conventionOrPaths: TestConvention | readonly RepoPath[]): RepoPath {
+  const convention = Array.isArray(conventionOrPaths)
+    ? detectTestConvention(conventionOrPaths)
+    : (conventionOrPaths as TestConvention);
+  const dir = dirOf(file);
+  const name = withInfix(baseOf(file), convention.infix);
+  switch (convention.layout) {
+    case "beside":
+      return dir ? `${dir}/${name}` : name;
+    case "nested":
+      return dir ? `${dir}/__tests__/${name}` : `__tests__/${name}`;
+    case "mirror": {
+      const mirrored = convention.stripSrc && file.startsWith("src/") ? dir.slice("src".length + 1) : dir;
+      return mirrored ? `${convention.root}/${mirrored}/${name}` : `${convention.root}/${name}`;
+    }
+  }
+}
+
+/** Where the beside layout would put the test; the plan's fallback when the conventional path is taken. */
+export const besideTestPath = (file: RepoPath, infix: TestInfix): RepoPath =>
+  testOutputPath(file, { layout: "beside", infix });
+
+/** The path a doc task for `file` writes: `docs/<path>.md`. */
+export const docOutputPath = (file: RepoPath): RepoPath => `docs/${file}.md`;

@@ -1,0 +1,114 @@
+import { posix } from "node:path";
+import type { StepKind, Task } from "../core/types.js";
+import type { ChatMessage } from "../llm/provider.js";
+import { codeBlock, langFor } from "./fence.js";
+import { systemPromptFor } from "./roles.js";
+
+export type { ChatMessage };
+
+export interface BuildMessagesInput {
+  task: Task;
+  /** The user's instruction, verbatim (it is part of the cached prefix). */
+  instruction: string;
+  /** Project conventions from config, verbatim; empty reads as "(none)". */
+  conventions: string;
+  /**
+   * The file the agent works from: the task's source file; for test and doc tasks the refactored
+   * content when the refactor succeeded; for repair, the current (broken) content of the output.
+   */
+  source: { path: string; content: string };
+  /** Current content of the output path when it exists and is not the source (an existing test or doc). */
+  existingOutput?: string;
+  /**
+   * Exported signatures of the files the source imports, already trimmed to the context budget.
+   * Inserted verbatim under a heading, so the producer formats it as Markdown (one fenced block per file).
+   */
+  context?: string;
+  /** One problem per line; given only for repair steps. */
+  problems?: string;
+  /** Test framework the repo already uses ("vitest", "jest", "node:test", "mocha"); test tasks only. */
+  testFramework?: string;
+  /** Step kind; default "repair" when `problems` is given, else the task's role. */
+  kind?: StepKind;
+}
+
+/**
+ * messages[0..1]: the role's system prompt and the instruction + conventions. Byte-identical for every
+ * task of one role in a run, so providers can cache them; nothing task-specific belongs here.
+ */
+export function sharedPrefix(kind: StepKind, instruction: string, conventions: string): ChatMessage[] {
+  const conventionsText = conventions.trim() === "" ? "(none)" : conventions;
+  return [
+    { role: "system", content: systemPromptFor(kind) },
+    { role: "user", content: `Instruction:\n${instruction}\n\nProject conventions:\n${conventionsText}` },
+  ];
+}
+
+/**
+ * The chat messages of one step, in the agent protocol's order:
+ * - the shared prefix (system prompt, instruction + conventions);
+ * - the imports' exported signatures, when there are any;
+ * - the current content of the output file, when it exists apart from the source (test/doc updates);
+ * - last, the header lines and the one fenced block holding the file the agent works from.
+ */
+export function buildMessages(input: BuildMessagesInput): ChatMessage[] {
+  const { task } = input;
+  const kind: StepKind = input.kind ?? (input.problems !== undefined ? "repair" : task.role);
+  const messages = sharedPrefix(kind, input.instruction, input.conventions);
+
+  if (input.context !== undefined && input.context.trim() !== "") {
+    messages.push({
+      role: "user",
+      content: `Exported signatures of files that ${input.source.path} imports (for reference only; do not output them):\n\n${input.context}`,
+    });
+  }
+
+  if (input.existingOutput !== undefined) {
+    messages.push({
+      role: "user",
+      content:
+        `Current content of ${task.output} (update it rather than starting over):\n\n` +
+        codeBlock(input.existingOutput, langFor(task.output)),
+    });
+  }
+
+  const header = [`Role: ${kind}`, `File: ${input.source.path}`, `Output: ${task.output}`].join("\n");
+  const notes = taskNotes(kind, input);
+  messages.push({
+    role: "user",
+    content: `${header}\n\n${notes === "" ? "" : `${notes}\n\n`}${codeBlock(input.source.content, langFor(input.source.path))}`,
+  });
+  return messages;
+}
+
+/** The free text between the header and the block: what this one task needs to know. */
+function taskNotes(kind: StepKind, input: BuildMessagesInput): string {
+  const { task } = input;
+  switch (kind) {
+    case "refactor":
+      return `Apply the instruction to this file. Answer with the complete new content of ${task.output}.`;
+    case "test": {
+      const lines = [
+        `Test framework: ${input.testFramework?.trim() || "(none detected)"}`,
+        `Path of the source file relative to the test file: ${relativeImport(task.output, task.file)}`,
+      ];
+      if (input.existingOutput !== undefined) lines.push(`${task.output} already exists; its current content is in the previous message.`);
+      lines.push(`Answer with the complete content of ${task.output}.`);
+      return lines.join("\n");
+    }
+    case "doc": {
+      const lines = [`Document the public API of ${task.file}.`];
+      if (input.existingOutput !== undefined) lines.push(`${task.output} already exists; its current content is in the previous message.`);
+      lines.push(`Answer with the complete content of ${task.output}.`);
+      return lines.join("\n");
+    }
+    case "repair":
+      return `Problems to fix:\n${input.problems?.trim() || "(none listed)"}\n\nAnswer with the complete fixed content of ${task.output}.`;
+  }
+}
+
+/** "./a.js", "../src/a.js": how the test file reaches the source, before any extension rewriting. */
+function relativeImport(fromFile: string, toFile: string): string {
+  const relative = posix.relative(posix.dirname(fromFile), toFile);
+  return relative.startsWith("../") ? relative : `./${relative}`;
+}

@@ -1,0 +1,190 @@
+import type { ErrorInfo, RepoPath, Role, Skip, StepErrorCode, StoppedBy, TaskId, TaskStatus } from "../core/types.js";
+import type { Problem, TaskCounts } from "../events/types.js";
+
+// The shape of report.json. Plain JSON only; `swarm report` re-renders it, so fields are added,
+// never renamed (bump `schemaVersion` if that ever has to change).
+
+/** Tokens as the endpoint billed them. `input` includes `cachedInput`. */
+export interface TokenTotals {
+  input: number;
+  cachedInput: number;
+  output: number;
+}
+
+export interface TokensAndCost extends TokenTotals {
+  costUSD: number;
+}
+
+export interface EstimateRow extends TokensAndCost {
+  tasks: number;
+}
+
+export interface ReportEstimate {
+  byRole: Record<string, EstimateRow>;
+  total: EstimateRow;
+}
+
+/**
+ * One row of the estimate-vs-actual table: a role (by step kind, so "repair" gets its own row,
+ * which no estimate covers) or "total". Errors are in percent: (actual − estimate) / estimate × 100,
+ * rounded to one decimal; null when there is nothing to compare against (estimate 0 and actual not 0,
+ * or the per-role actual cost is unknown).
+ */
+export interface EstimateVsActualRow {
+  role: string;
+  estimated: TokensAndCost | null;
+  actual: TokenTotals & { costUSD: number | null };
+  errorPct: { input: number | null; cachedInput: number | null; output: number | null; costUSD: number | null };
+}
+
+export interface ReportTask {
+  id: TaskId;
+  role: Role;
+  file: RepoPath;
+  output: RepoPath;
+  status: TaskStatus;
+  attempts: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+  wallMs: number;
+  error: ErrorInfo | null;
+  /** Whether the output differs from HEAD; null when unknown (failed or not run). */
+  changed: boolean | null;
+}
+
+export interface Distribution {
+  count: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface TokenOutlier {
+  taskId: TaskId;
+  role: Role;
+  file: RepoPath;
+  /** input + output tokens of all the task's steps. */
+  tokens: number;
+  roleMedian: number;
+  /** tokens / roleMedian. */
+  ratio: number;
+}
+
+export interface SlowOutlier {
+  taskId: TaskId;
+  role: Role;
+  file: RepoPath;
+  wallMs: number;
+  roleP50: number;
+  roleP95: number;
+}
+
+export interface RunMetrics {
+  completion: {
+    succeeded: number;
+    total: number;
+    /** succeeded / total; null for an empty plan. */
+    rate: number | null;
+    target: number;
+    isBelowTarget: boolean;
+  };
+  /** Per agent (= task that sent at least one request): input + output tokens. */
+  tokensPerAgent: {
+    byRole: Record<string, Distribution>;
+    /** Agents above `tokenOutlierFactor` × their role's median, largest ratio first. */
+    outliers: TokenOutlier[];
+  };
+  /** Wall time per agent, by role. */
+  wallMs: {
+    byRole: Record<string, Distribution>;
+    /** Above both 3 × the role's p50 and the role's p95: files worth splitting. Slowest first. */
+    slowOutliers: SlowOutlier[];
+  };
+  /** Latency of single requests, all kinds together and by step kind. */
+  stepLatencyMs: Distribution & { byKind: Record<string, Distribution> };
+  /** Failed steps that were followed by another step of the same task, by the failed step's error code. */
+  retries: { total: number; byCause: Partial<Record<StepErrorCode, number>> };
+  /** Every failed step (retried or final), by error code. */
+  failedSteps: { total: number; byCause: Partial<Record<StepErrorCode, number>> };
+  /** Requests answered with HTTP 429 (or classified rate-limited). */
+  rateLimited: number;
+  /** The factors the flags above used, so a reader of report.json can tell. */
+  thresholds: { completionTarget: number; tokenOutlierFactor: number; slowOutlierFactor: number };
+}
+
+export interface ReportRepair {
+  taskId: TaskId;
+  file: RepoPath;
+  round: number;
+  problems: Problem[];
+  fixed: boolean;
+}
+
+export interface ReportRevert {
+  taskId: TaskId;
+  file: RepoPath;
+  problems: Problem[];
+}
+
+export interface ReportValidation {
+  /** Problems the run introduced (baseline problems excluded). */
+  problems: Problem[];
+  repairs: ReportRepair[];
+  reverts: ReportRevert[];
+}
+
+export interface ReportCommit {
+  role: Role | "repair";
+  sha: string;
+  files: RepoPath[];
+}
+
+/** Why an output is not on the branch. */
+export type MissingReason = StepErrorCode;
+
+export interface MissingEntry {
+  taskId: TaskId;
+  role: Role;
+  file: RepoPath;
+  output: RepoPath;
+  status: "failed" | "not-run";
+  reason: MissingReason;
+  message: string;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  runId: string;
+  repo: string;
+  /** The branch written, or null when nothing was committed. */
+  branch: string | null;
+  baseSha: string;
+  /** ISO 8601. */
+  startedAt: string;
+  durationMs: number;
+  stoppedBy: StoppedBy;
+  /** Which budget stopped the run; null unless stoppedBy is "budget". */
+  budget: "steps" | "cost" | null;
+  instruction: string;
+  models: string[];
+  roles: Role[];
+  counts: TaskCounts;
+  /** What the endpoint billed: every answered request, failed steps included. */
+  tokens: TokenTotals;
+  /** cachedInput / input; null when no input tokens were billed. */
+  cacheHitShare: number | null;
+  costUSD: number;
+  estimate: ReportEstimate | null;
+  estimateVsActual: EstimateVsActualRow[] | null;
+  skips: Skip[];
+  /** One entry per planned task, in plan order. Never file contents. */
+  tasks: ReportTask[];
+  metrics: RunMetrics;
+  validation: ReportValidation | null;
+  commits: ReportCommit[];
+  missing: MissingEntry[];
+  /** Command that resumes the run; null when it completed. */
+  resumeHint: string | null;
+}

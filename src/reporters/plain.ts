@@ -1,0 +1,176 @@
+import type { RunSummary, SwarmEvent, SwarmEventOf } from "../events/types.js";
+import { errorPct } from "../report/build-report.js";
+import { describeStoppedBy } from "../report/render-markdown.js";
+import { formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine } from "../util/format.js";
+import type { Reporter, TextSink } from "./types.js";
+
+export interface PlainReporterOptions {
+  out: TextSink;
+  /** Minimum event-time gap between two progress lines. @default 5000 */
+  progressEveryMs?: number;
+  /** Validation problems printed one per line before the rest are only counted. @default 20 */
+  maxProblemLines?: number;
+  /** Failures listed in the final summary. @default 20 */
+  maxFailureLines?: number;
+}
+
+/**
+ * Line output for CI logs and pipes: pure ASCII, no ANSI, one line per finished or failed task,
+ * and a progress line at most every `progressEveryMs` of *event* time. Retries are counted, not
+ * printed: at 300 agents under rate limiting they would bury everything else. No timers: whether a
+ * progress line is due is decided on each event, so the output is a function of the event stream.
+ */
+export function createPlainReporter(options: PlainReporterOptions): Reporter {
+  const progressEveryMs = options.progressEveryMs ?? 5000;
+  const maxProblemLines = options.maxProblemLines ?? 20;
+  const maxFailureLines = options.maxFailureLines ?? 20;
+  const print = (line: string) => options.out.write(line + "\n");
+
+  const state = {
+    isStarted: false,
+    isFinished: false,
+    total: 0,
+    done: 0,
+    failed: 0,
+    retries: 0,
+    rateLimited: 0,
+    tokens: 0,
+    costUSD: 0,
+    estimatedCostUSD: null as number | null,
+    limit: 0,
+    lastProgressT: 0,
+    problems: 0,
+  };
+
+  const handlers: { [K in SwarmEvent["type"]]?: (event: SwarmEventOf<K>) => void } = {
+    "run.started": (e) => {
+      state.isStarted = true;
+      state.total = e.tasks;
+      state.done = e.alreadyDone;
+      state.limit = e.concurrency;
+      state.lastProgressT = e.t;
+      state.estimatedCostUSD = e.estimate?.costUSD ?? null;
+      const target = e.branch ? ` -> ${e.branch}` : "";
+      print(
+        `swarm ${e.runId}: ${e.tasks} tasks (${e.roles.join(", ")}) over ${e.files} files, ${e.skipped} skipped; ` +
+          `concurrency ${e.concurrency}; model ${e.model}${target}`,
+      );
+      if (e.estimate) {
+        const est = e.estimate;
+        const cached = est.inputTokens === 0 ? "" : ` (${formatPercent(est.cachedInputTokens / est.inputTokens)} cached)`;
+        print(
+          `estimate: ${formatTokens(est.inputTokens)} in${cached}, ${formatTokens(est.outputTokens)} out, ` +
+            `${formatUSD(est.costUSD)}, about ${formatDuration(est.wallMs)}`,
+        );
+      }
+      if (e.resumed) print(`resuming: ${e.alreadyDone} of ${e.tasks} tasks already done`);
+    },
+    "step.retry": (e) => {
+      state.retries++;
+      if (e.status === 429 || e.error.code === "rate-limited") state.rateLimited++;
+    },
+    "step.finished": (e) => {
+      state.tokens += e.usage.inputTokens + e.usage.outputTokens;
+      state.costUSD += e.costUSD;
+    },
+    "task.finished": (e) => {
+      state.done++;
+      const tokens = formatTokens(e.usage.inputTokens + e.usage.outputTokens);
+      const unchanged = e.changed ? "" : ", unchanged";
+      print(`ok   ${e.role} ${e.file} (${plural(e.attempts, "attempt")}, ${tokens} tok, ${formatDuration(e.wallMs)}${unchanged})`);
+    },
+    "task.failed": (e) => {
+      state.done++;
+      state.failed++;
+      print(`FAIL ${e.role} ${e.file}: ${e.error.code} - ${oneLine(e.error.message, 200)} (${plural(e.attempts, "attempt")})`);
+    },
+    "limit.changed": (e) => {
+      state.limit = e.limit;
+    },
+    "validate.started": (e) => print(`validating ${plural(e.files, "changed file")}`),
+    "validate.problem": (e) => {
+      state.problems++;
+      if (state.problems > maxProblemLines) return;
+      const p = e.problem;
+      const where = p.line ? `${p.file}:${p.line}` : p.file;
+      const blame = p.blame ? ` (from ${p.blame})` : "";
+      print(`problem ${where} ${p.code}: ${oneLine(p.message, 200)}${blame}`);
+    },
+    "validate.repair": (e) =>
+      print(`repair ${e.file} round ${e.round}: ${e.fixed ? "fixed" : "still broken"} (${plural(e.problems.length, "problem")})`),
+    "validate.revert": (e) => print(`revert ${e.file}: ${plural(e.problems.length, "problem")} left after repair; ${e.taskId} reverted`),
+    "validate.finished": (e) => {
+      if (state.problems > maxProblemLines) print(`... ${state.problems - maxProblemLines} more problems (see the report)`);
+      print(`validation: ${plural(e.problems, "problem")}, ${e.repaired} repaired, ${e.reverted} reverted`);
+    },
+    "budget.warning": (e) => print(`budget: ${describeBudget(e.budget, e.used, e.limit)} used`),
+    "budget.exhausted": (e) => print(`budget exhausted: ${describeBudget(e.budget, e.used, e.limit)}; no new tasks will start`),
+    "run.draining": (e) => print(`draining (${e.reason}): waiting for in-flight tasks, starting no new ones`),
+    "run.aborting": () => print("aborting: cancelling in-flight requests"),
+    "commit.created": (e) => print(`commit ${e.sha.slice(0, 7)} on ${e.branch}: ${e.role}, ${plural(e.files.length, "file")}`),
+    "run.warning": (e) => print(`warning: ${oneLine(e.message, 400)}`),
+    "run.finished": (e) => {
+      state.isFinished = true;
+      for (const line of finalSummary(e.summary, maxFailureLines)) print(line);
+    },
+  };
+
+  const progressLine = () => {
+    const percent = state.total === 0 ? 100 : Math.floor((state.done / state.total) * 100);
+    const cost = state.estimatedCostUSD === null ? formatUSD(state.costUSD) : `${formatUSD(state.costUSD)} / est ${formatUSD(state.estimatedCostUSD)}`;
+    const rateLimited = state.rateLimited > 0 ? ` (${state.rateLimited}x429)` : "";
+    return (
+      `[ ${state.done}/${state.total} ${percent}% ] ${state.failed} failed | ${plural(state.retries, "retry", "retries")}${rateLimited} | ` +
+      `${formatTokens(state.tokens)} tok | ${cost} | limit ${state.limit}`
+    );
+  };
+
+  return {
+    onEvent(event: SwarmEvent) {
+      const handle = handlers[event.type] as ((e: SwarmEvent) => void) | undefined;
+      handle?.(event);
+      if (state.isStarted && !state.isFinished && event.t - state.lastProgressT >= progressEveryMs) {
+        state.lastProgressT = event.t;
+        print(progressLine());
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+function finalSummary(s: RunSummary, maxFailureLines: number): string[] {
+  const c = s.counts;
+  const lines = [
+    `done: ${c.succeeded}/${c.total} tasks succeeded, ${c.failed} failed, ${c.notRun} not run (${describeStoppedBy(s.stoppedBy, s.budget ?? null)})`,
+    `branch: ${s.branch ?? "none (nothing committed)"}`,
+  ];
+  const cached = s.tokens.inputTokens === 0 ? "" : ` (${formatPercent(s.tokens.cachedInputTokens / s.tokens.inputTokens)} cached)`;
+  lines.push(`tokens: ${formatTokens(s.tokens.inputTokens)} in${cached}, ${formatTokens(s.tokens.outputTokens)} out`);
+  if (s.estimatedCostUSD === null) {
+    lines.push(`cost: ${formatUSD(s.costUSD)} (no estimate)`);
+  } else {
+    const error = formatPercentValue(errorPct(s.estimatedCostUSD, s.costUSD), { signed: true });
+    lines.push(`cost: ${formatUSD(s.costUSD)} (estimate ${formatUSD(s.estimatedCostUSD)}, ${error})`);
+  }
+  lines.push(`time: ${formatDuration(s.durationMs)}`, `report: ${s.reportMd}`, `        ${s.reportJson}`);
+  if (s.failed.length > 0) {
+    lines.push("failed:");
+    for (const f of s.failed.slice(0, maxFailureLines)) {
+      const role = f.taskId.split(":")[0];
+      const output = f.output === f.file ? "" : ` -> ${f.output}`;
+      lines.push(`  ${role} ${f.file}${output}: ${f.error.code} - ${oneLine(f.error.message, 200)}`);
+    }
+    if (s.failed.length > maxFailureLines) lines.push(`  ... and ${s.failed.length - maxFailureLines} more (see the report)`);
+  }
+  if (s.resumeHint) lines.push(`resume: ${s.resumeHint}`);
+  return lines;
+}
+
+function describeBudget(budget: "steps" | "cost", used: number, limit: number): string {
+  const share = limit > 0 ? ` (${formatPercent(used / limit)})` : "";
+  return budget === "cost" ? `cost ${formatUSD(used)} of ${formatUSD(limit)}${share}` : `steps ${used} of ${limit}${share}`;
+}
+
+function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
+}

@@ -1,0 +1,194 @@
+import { Box, Text } from "ink";
+import { formatPercent, formatTokens, formatUSD } from "../util/format.js";
+import { EventLog } from "./components/EventLog.js";
+import { Failures, formatCounts } from "./components/Failures.js";
+import { FinalSummary } from "./components/FinalSummary.js";
+import { InFlightAgents } from "./components/InFlightAgents.js";
+import { ProgressBar } from "./components/ProgressBar.js";
+import { RoleCounts } from "./components/RoleCounts.js";
+import { etaMs, settledTasks, slowestInFlight, totalTasks, type DashboardState } from "./state.js";
+
+export type DashboardProps = DashboardState & {
+  /** Event time (ms since run start) to measure elapsed times against. */
+  now: number;
+  /** Terminal height: the live panel stays below it, so ink never falls back to clearing the screen. */
+  rows: number;
+  columns: number;
+};
+
+/** Failures listed in the live panel at most; the rest are in the log above and in the report. */
+export const MAX_FAILURE_ROWS = 5;
+
+/**
+ * The whole screen: notices printed once above (<Static>), then either the live panel or, once the
+ * run has finished, the summary that stays on screen.
+ */
+export function Dashboard(props: DashboardProps) {
+  // EventLog stays the first child in both branches: remounting <Static> would print the log again.
+  return (
+    <>
+      <EventLog entries={props.log} />
+      <Box flexDirection="column" width={props.columns}>
+        {props.phase === "finished" && props.summary ? (
+          <FinalSummary summary={props.summary} retries={props.retries} rateLimited={props.rateLimited} rows={props.rows} />
+        ) : (
+          <LivePanel {...props} />
+        )}
+      </Box>
+    </>
+  );
+}
+
+function LivePanel(props: DashboardProps) {
+  const { run, now, rows, columns } = props;
+  if (!run) {
+    return <Text dimColor>swarm: waiting for the run to start…</Text>;
+  }
+  const roles = run.roles.length > 0 ? run.roles : [...props.byRole.keys()];
+  const stoppingLine = stoppingText(props);
+  const phaseLine = phaseText(props);
+  const budgetLine = props.budget.exhausted || props.stopping ? null : budgetText(props);
+  const showsAgents = props.phase === "executing" || props.phase === "validating";
+
+  // Every line below is one terminal row (all text truncates), so the frame height is exact.
+  const fixedLines =
+    1 + // header
+    1 + // progress
+    roles.length +
+    1 + // cost
+    1 + // retries and limit
+    (phaseLine ? 1 : 0) +
+    (budgetLine ? 1 : 0) +
+    (stoppingLine ? 1 : 0);
+  const fit = fitLiveRows({
+    rows,
+    fixedLines,
+    inFlight: showsAgents ? props.inFlight.size : 0,
+    failures: props.failures.length,
+  });
+  const agents = slowestInFlight(props, fit.inFlightRows);
+  const failures = props.failures.slice(props.failures.length - fit.failureRows);
+
+  return (
+    <>
+      <Text wrap="truncate-end">
+        <Text bold>swarm run {props.runId}</Text> · {run.model} · {run.roles.join(", ")} · {run.tasks} tasks, {run.files} files
+        {run.skipped > 0 ? ` (${run.skipped} skipped)` : ""}
+        {run.isResumed ? ` · resumed (${run.alreadyDone} done before)` : ""}
+      </Text>
+      <ProgressBar
+        settled={settledTasks(props)}
+        total={totalTasks(props)}
+        running={props.inFlight.size}
+        elapsedMs={now - run.startedAt}
+        etaMs={etaMs(props, now)}
+        columns={columns}
+      />
+      <RoleCounts roles={roles} byRole={props.byRole} />
+      <Text wrap="truncate-end">{costText(props)}</Text>
+      <Text wrap="truncate-end">
+        Retries {props.retries.total}
+        {props.retries.total > 0 ? ` (${formatCounts(props.retries.byCause)})` : ""} ·{" "}
+        <Text color={props.rateLimited > 0 ? "yellow" : undefined}>429 ×{props.rateLimited}</Text> · concurrency{" "}
+        <Text color={props.limit.current < props.limit.max ? "yellow" : undefined}>
+          {props.limit.current}/{props.limit.max}
+        </Text>
+      </Text>
+      {phaseLine ? <Text wrap="truncate-end">{phaseLine}</Text> : null}
+      {budgetLine ? (
+        <Text color="yellow" wrap="truncate-end">
+          {budgetLine}
+        </Text>
+      ) : null}
+      {stoppingLine ? (
+        <Text color="yellow" bold wrap="truncate-end">
+          {stoppingLine}
+        </Text>
+      ) : null}
+      {fit.showsInFlight ? (
+        <Box marginTop={1}>
+          <InFlightAgents agents={agents} total={props.inFlight.size} showsMore={fit.showsMore} now={now} columns={columns} />
+        </Box>
+      ) : null}
+      {fit.failureRows > 0 ? (
+        <Box marginTop={1}>
+          <Failures failures={failures} total={props.counts.failed} byCode={props.failuresByCode} />
+        </Box>
+      ) : null}
+    </>
+  );
+}
+
+export interface LiveRows {
+  showsInFlight: boolean;
+  /** Agent rows, not counting the header or the "+N more" line. */
+  inFlightRows: number;
+  showsMore: boolean;
+  failureRows: number;
+}
+
+/**
+ * Shares the rows left under the fixed lines between in-flight agents and failures, keeping the
+ * frame below the terminal height: a taller frame makes ink clear the whole screen on every redraw.
+ * Each section costs a blank line and a header (the agents' header carries their count, so it
+ * comes first); failures get at most a third of what is left, agents the rest.
+ */
+export function fitLiveRows(o: { rows: number; fixedLines: number; inFlight: number; failures: number }): LiveRows {
+  // One row spare: the cursor sits on the line after the frame.
+  let free = o.rows - 1 - o.fixedLines;
+  const showsInFlight = o.inFlight > 0 && free >= 2;
+  if (showsInFlight) free -= 2;
+  let failureRows = 0;
+  const failuresWanted = Math.min(o.failures, MAX_FAILURE_ROWS);
+  if (failuresWanted > 0 && free >= 3) {
+    failureRows = Math.min(failuresWanted, Math.max(1, Math.floor((free - 2) / 3)));
+    free -= 2 + failureRows;
+  }
+  if (!showsInFlight) return { showsInFlight, inFlightRows: 0, showsMore: false, failureRows };
+  if (o.inFlight <= free) return { showsInFlight, inFlightRows: o.inFlight, showsMore: false, failureRows };
+  return { showsInFlight, inFlightRows: Math.max(0, free - 1), showsMore: free >= 1, failureRows };
+}
+
+function costText(s: DashboardProps): string {
+  const t = s.tokens;
+  const tokens = `tokens ${formatTokens(t.inputTokens)} in (${formatTokens(t.cachedInputTokens)} cached) / ${formatTokens(t.outputTokens)} out · ${s.steps} requests`;
+  const estimate = s.estimate?.costUSD;
+  if (estimate === undefined || estimate <= 0) return `Cost ${formatUSD(s.costUSD)} (no estimate) · ${tokens}`;
+  return `Cost ${formatUSD(s.costUSD)} of ${formatUSD(estimate)} estimated (${formatPercent(s.costUSD / estimate)}) · ${tokens}`;
+}
+
+function phaseText(s: DashboardProps): string | null {
+  const v = s.validation;
+  if (s.phase === "committing") return `Committing to ${s.branch ?? "the run branch"} (${s.commits} commit${s.commits === 1 ? "" : "s"} so far)`;
+  if (!v) return null;
+  const facts = `${v.problems} new problem${v.problems === 1 ? "" : "s"} · ${v.repairs} repair${v.repairs === 1 ? "" : "s"}, ${v.repaired} fixed · ${v.reverted} reverted`;
+  return v.isFinished ? `Validated ${v.files} files: ${facts}` : `Validating ${v.files} files · ${facts}`;
+}
+
+function budgetText(s: DashboardProps): string | null {
+  const { cost, steps } = s.budget.warnings;
+  const parts = [
+    ...(cost ? [`cost budget ${formatUSD(cost.used)} of ${formatUSD(cost.limit)}`] : []),
+    ...(steps ? [`step budget ${steps.used} of ${steps.limit}`] : []),
+  ];
+  return parts.length > 0 ? `⚠ Nearly out of budget: ${parts.join(" · ")}` : null;
+}
+
+function stoppingText(s: DashboardProps): string | null {
+  const stop = s.stopping;
+  if (!stop) return null;
+  const n = s.inFlight.size;
+  const agents = `${n} in-flight agent${n === 1 ? "" : "s"}`;
+  if (stop.mode === "aborting") return `Aborting — cancelling ${agents}`;
+  switch (stop.reason) {
+    case "budget": {
+      const b = s.budget.exhausted;
+      const which = b ? `${b.budget} budget` : "budget";
+      return `The ${which} is used up — starting nothing new, waiting for ${agents}`;
+    }
+    case "auth":
+      return `The endpoint rejected the API key — stopping, waiting for ${agents}`;
+    default:
+      return `Draining — waiting for ${agents} (Ctrl-C again to abort)`;
+  }
+}

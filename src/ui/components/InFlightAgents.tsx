@@ -1,0 +1,68 @@
+import { Box, Text } from "ink";
+import { formatDuration, padEnd, padStart } from "../../util/format.js";
+import type { InFlightAgent } from "../state.js";
+
+export interface InFlightAgentsProps {
+  /** The agents to list, slowest first, already capped to the rows available. */
+  agents: readonly InFlightAgent[];
+  /** All agents in flight, listed or not. */
+  total: number;
+  /** Whether there is a row for "+N more" when not all are listed. */
+  showsMore: boolean;
+  /** Event time to measure elapsed against. */
+  now: number;
+  columns: number;
+}
+
+const KIND_WIDTH = 8; // "refactor"
+const ELAPSED_WIDTH = 9; // "12 m 05 s"
+const MIN_FILE_WIDTH = 12;
+
+/** `In flight (12)` then one row per agent: kind, file, elapsed, attempt (and backoff), then `+N more`. */
+export function InFlightAgents({ agents, total, showsMore, now, columns }: InFlightAgentsProps) {
+  const tails = agents.map((agent) => attemptText(agent, now));
+  const tailWidth = Math.max(0, ...tails.map((t) => [...t].length));
+  // Two-space indent and gaps; the file column absorbs whatever width is left.
+  const fixedWidth = 2 + KIND_WIDTH + 2 + 2 + ELAPSED_WIDTH + 2 + tailWidth;
+  const longestFile = Math.max(0, ...agents.map((a) => [...a.file].length));
+  const fileWidth = Math.max(MIN_FILE_WIDTH, Math.min(longestFile, columns - fixedWidth));
+  const hidden = total - agents.length;
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate-end">
+        In flight ({total})
+      </Text>
+      {agents.map((agent, i) => (
+        <Text key={agent.taskId} wrap="truncate-end">
+          {"  "}
+          <Text color={agent.kind === "repair" ? "magenta" : "cyan"}>{padEnd(agent.kind, KIND_WIDTH)}</Text>
+          {"  "}
+          {padEnd(truncateStart(agent.file, fileWidth), fileWidth)}
+          {"  "}
+          {padStart(formatDuration(now - agent.startedAt), ELAPSED_WIDTH)}
+          {"  "}
+          <Text color={agent.retry ? "yellow" : undefined} dimColor={!agent.retry && agent.attempt === 1}>
+            {tails[i]}
+          </Text>
+        </Text>
+      ))}
+      {hidden > 0 && showsMore ? <Text dimColor>{`  +${hidden} more`}</Text> : null}
+    </Box>
+  );
+}
+
+function attemptText(agent: InFlightAgent, now: number): string {
+  const attempt = `attempt ${agent.attempt}`;
+  if (!agent.retry) return attempt;
+  const leftMs = agent.retry.at + agent.retry.delayMs - now;
+  const wait = leftMs > 0 ? `retry in ${formatDuration(leftMs)}` : "retrying";
+  return `${attempt} · ${wait} (${agent.retry.code})`;
+}
+
+/** Keeps the end of a path, where the file name is: `…/routes/users.js`. */
+export function truncateStart(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  if (width <= 1) return "…".slice(0, width);
+  return "…" + chars.slice(chars.length - (width - 1)).join("");
+}

@@ -1,0 +1,155 @@
+import { render, type Instance } from "ink";
+import type { SwarmEvent } from "../events/types.js";
+import type { Reporter } from "../reporters/types.js";
+import { Dashboard } from "./Dashboard.js";
+import { initialState, reduce } from "./state.js";
+
+export interface DashboardReporterOptions {
+  /** The terminal to draw on; its `rows` and `columns` size the live panel. */
+  stdout: NodeJS.WriteStream;
+  /**
+   * Handed to ink. The dashboard reads no keys (the CLI owns Ctrl-C and turns it into
+   * run.draining), so ink never puts it in raw mode. @default process.stdin
+   */
+  stdin?: NodeJS.ReadStream;
+  /** Wall clock, to advance elapsed times between events. @default Date.now */
+  now?: () => number;
+  /** Redraws per second at most, however many events arrive. @default 10 */
+  fps?: number;
+  /** Called after each frame ink renders (tests count frames with it). */
+  onRender?: () => void;
+}
+
+/** Used when stdout does not report its size (not a terminal). */
+const DEFAULT_ROWS = 24;
+const DEFAULT_COLUMNS = 80;
+/** Elapsed times tick in seconds, so a redraw a second keeps them current when no event arrives. */
+const TICK_MS = 1000;
+/**
+ * Redraws may take at most this share of the time. ink lays out and re-tokenizes the whole frame on
+ * every redraw: 7–28 ms for a 24–50 row frame with 300 agents (measured), so a tall terminal or a slow
+ * machine gets fewer frames per second rather than a busy core.
+ */
+const MAX_RENDER_SHARE = 0.125;
+
+/**
+ * The terminal view as a Reporter:
+ * - every event is folded into one state at once (cheap, synchronous);
+ * - ink redraws at most `fps` times a second, from one pending timer, plus a tick a second for elapsed
+ *   times; fewer when a frame is expensive to draw (MAX_RENDER_SHARE);
+ * - run.finished draws the final summary at once; close() unmounts and resolves once that frame is written,
+ *   leaving it on screen.
+ * It installs no signal handlers.
+ */
+export function createDashboardReporter(options: DashboardReporterOptions): Reporter {
+  const { stdout, stdin, now = Date.now, fps = 10, onRender } = options;
+  if (!(fps > 0)) throw new TypeError(`fps: expected a number > 0, got ${fps}`);
+  const minIntervalMs = 1000 / fps;
+  let intervalMs = minIntervalMs;
+
+  const state = initialState();
+  let instance: Instance | null = null;
+  let pending: NodeJS.Timeout | null = null;
+  let ticker: NodeJS.Timeout | null = null;
+  let lastRenderAt = Number.NEGATIVE_INFINITY;
+  let isDirty = false;
+  let isClosed = false;
+  let renderError: unknown = null;
+  let closing: Promise<void> | null = null;
+  // Wall time minus event time, taken from the first event: maps the wall clock onto event `t`.
+  let clockOffset: number | null = null;
+
+  const eventNow = () => (clockOffset === null ? state.lastT : Math.max(state.lastT, now() - clockOffset));
+
+  const frame = () => (
+    <Dashboard
+      {...state}
+      now={eventNow()}
+      rows={stdout.rows || DEFAULT_ROWS}
+      columns={stdout.columns || DEFAULT_COLUMNS}
+    />
+  );
+
+  const stopTimers = () => {
+    if (pending) clearTimeout(pending);
+    if (ticker) clearInterval(ticker);
+    pending = null;
+    ticker = null;
+  };
+
+  const renderNow = () => {
+    if (pending) clearTimeout(pending);
+    pending = null;
+    if (renderError !== null) return;
+    isDirty = false;
+    const startedAt = now();
+    lastRenderAt = startedAt;
+    try {
+      if (instance) {
+        instance.rerender(frame());
+        // ink draws synchronously (legacy root), so this is the frame's whole cost. (The first
+        // frame also pays for setting ink up, so it does not count.)
+        intervalMs = Math.max(minIntervalMs, (now() - startedAt) / MAX_RENDER_SHARE);
+      } else {
+        instance = render(frame(), {
+          stdout,
+          ...(stdin ? { stdin } : {}),
+          exitOnCtrlC: false,
+          patchConsole: false,
+          ...(onRender ? { onRender: () => onRender() } : {}),
+        });
+      }
+    } catch (error) {
+      // A drawing bug must not take the run down (this runs from a timer); close() reports it.
+      renderError = error;
+      stopTimers();
+    }
+  };
+
+  const scheduleRender = () => {
+    isDirty = true;
+    if (pending || isClosed || renderError !== null) return;
+    const waitMs = Math.max(0, lastRenderAt + intervalMs - now());
+    pending = setTimeout(renderNow, waitMs);
+  };
+
+  const onResize = () => scheduleRender();
+
+  return {
+    onEvent(event: SwarmEvent) {
+      if (isClosed) return;
+      clockOffset ??= now() - event.t;
+      reduce(state, event);
+      if (event.type === "run.finished") {
+        stopTimers();
+        renderNow();
+        return;
+      }
+      if (!ticker) {
+        ticker = setInterval(scheduleRender, TICK_MS);
+        ticker.unref();
+        stdout.on("resize", onResize);
+      }
+      scheduleRender();
+    },
+
+    close() {
+      closing ??= (async () => {
+        isClosed = true;
+        stopTimers();
+        stdout.off("resize", onResize);
+        if (isDirty) renderNow();
+        if (instance) {
+          const current = instance;
+          // Subscribe before unmounting: ink settles the exit promise during unmount, after the
+          // last frame has been handed to stdout.
+          const exited = current.waitUntilExit();
+          current.unmount();
+          await exited;
+        }
+        if (renderError !== null) throw renderError;
+      })();
+      return closing;
+    },
+  };
+}

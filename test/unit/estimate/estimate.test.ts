@@ -1,0 +1,218 @@
+import { describe, expect, it } from "vitest";
+import { configSchema, type ResolvedConfig } from "../../../src/config/schema.js";
+import { SwarmError } from "../../../src/core/errors.js";
+import type { Plan, Task } from "../../../src/core/types.js";
+import {
+  estimatePlan,
+  estimateStepCostUSD,
+  estimateStepUsage,
+  expectedOutputTokens,
+  longestChain,
+  OUTPUT_RATIOS,
+} from "../../../src/estimate/estimate.js";
+import { loadPricing } from "../../../src/estimate/pricing.js";
+import { countMessageTokens, countTokens } from "../../../src/estimate/tokenizer.js";
+import { buildMessages, type ChatMessage } from "../../../src/prompt/build-messages.js";
+
+const sources: Record<string, string> = {
+  "src/a.js": "export function add(a, b) {\n  return a + b;\n}\n".repeat(20),
+  "src/b.js": "import { add } from './a.js';\nexport const twice = (x) => add(x, x);\n".repeat(10),
+  "src/c.js": "module.exports = { c: 3 };\n",
+};
+
+const t = (role: Task["role"], file: string, output: string, dependsOn: string[] = []): Task => ({
+  id: `${role}:${file}`,
+  role,
+  file,
+  output,
+  dependsOn,
+  bytes: Buffer.byteLength(sources[file]),
+});
+
+const plan: Plan = {
+  version: 1,
+  roles: ["refactor", "test", "doc"],
+  tasks: [
+    t("refactor", "src/a.js", "src/a.js"),
+    t("refactor", "src/b.js", "src/b.js"),
+    t("refactor", "src/c.js", "src/c.js"),
+    t("test", "src/a.js", "src/a.test.js", ["refactor:src/a.js"]),
+    t("doc", "src/b.js", "docs/src/b.js.md", ["refactor:src/b.js"]),
+    t("doc", "src/c.js", "docs/src/c.js.md", ["refactor:src/c.js"]),
+  ],
+  files: Object.keys(sources).map((path) => ({ path, bytes: Buffer.byteLength(sources[path]) })),
+  skips: [],
+};
+
+const config = (input: Record<string, unknown> = {}): ResolvedConfig =>
+  configSchema.parse({ instruction: "Modernize.", conventions: "ESM only.", ...input });
+
+const messagesFor =
+  (c: ResolvedConfig) =>
+  (task: Task): ChatMessage[] =>
+    buildMessages({
+      task,
+      instruction: c.instruction ?? "",
+      conventions: c.conventions,
+      source: { path: task.file, content: sources[task.file] },
+    });
+
+const prefixTokens = (messages: ChatMessage[]) => countTokens(messages[0].content) + 4 + countTokens(messages[1].content) + 4;
+
+describe("estimatePlan", () => {
+  const c = config();
+  const pricing = loadPricing();
+  const estimate = estimatePlan({ plan, config: c, messagesFor: messagesFor(c), pricing });
+
+  it("counts tasks and steps per role", () => {
+    expect(estimate.byRole.refactor).toMatchObject({ tasks: 3, steps: 3 });
+    expect(estimate.byRole.test).toMatchObject({ tasks: 1, steps: 1 });
+    expect(estimate.byRole.doc).toMatchObject({ tasks: 2, steps: 2 });
+    expect(estimate.total).toMatchObject({ tasks: 6, steps: 6 });
+    expect(estimate.calibrated).toBe(false);
+  });
+
+  it("per-role sums equal the total", () => {
+    const roles = Object.values(estimate.byRole);
+    for (const key of ["tasks", "steps", "inputTokens", "cachedInputTokens", "outputTokens"] as const) {
+      expect(roles.reduce((sum, r) => sum + r[key], 0)).toBe(estimate.total[key]);
+    }
+    expect(roles.reduce((sum, r) => sum + r.costUSD, 0)).toBeCloseTo(estimate.total.costUSD, 12);
+  });
+
+  it("input is the exact message count; the first task of a role pays the prefix, later ones get it cached", () => {
+    const refactors = plan.tasks.filter((task) => task.role === "refactor").map(messagesFor(c));
+    expect(estimate.byRole.refactor.inputTokens).toBe(refactors.reduce((sum, m) => sum + countMessageTokens(m), 0));
+    expect(estimate.byRole.refactor.cachedInputTokens).toBe(2 * prefixTokens(refactors[0]));
+    // One test task: nobody paid its prefix before it.
+    expect(estimate.byRole.test.cachedInputTokens).toBe(0);
+    const docs = plan.tasks.filter((task) => task.role === "doc").map(messagesFor(c));
+    expect(estimate.byRole.doc.cachedInputTokens).toBe(prefixTokens(docs[0]));
+  });
+
+  it("output follows the per-role ratios on the source's tokens", () => {
+    const tokens = (file: string) => countTokens(sources[file]);
+    expect(estimate.byRole.refactor.outputTokens).toBe(
+      ["src/a.js", "src/b.js", "src/c.js"].reduce((sum, f) => sum + Math.ceil(1.05 * tokens(f)), 0),
+    );
+    expect(estimate.byRole.test.outputTokens).toBe(Math.ceil(0.9 * tokens("src/a.js") + 150));
+    expect(estimate.byRole.doc.outputTokens).toBe(
+      Math.ceil(0.35 * tokens("src/b.js") + 120) + Math.ceil(0.35 * tokens("src/c.js") + 120),
+    );
+  });
+
+  it("prices each role's usage with the routed model", () => {
+    const r = estimate.byRole.refactor;
+    expect(r.costUSD).toBeCloseTo(
+      pricing.costUSD("kimi-k2.6", { inputTokens: r.inputTokens, cachedInputTokens: r.cachedInputTokens, outputTokens: r.outputTokens }),
+      12,
+    );
+  });
+
+  it("records each task's cost, summing to the total", () => {
+    expect(Object.keys(estimate.perTaskUSD).sort()).toEqual(plan.tasks.map((task) => task.id).sort());
+    const sum = Object.values(estimate.perTaskUSD).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(estimate.total.costUSD, 12);
+    expect(estimate.perTaskUSD["refactor:src/b.js"]).toBeGreaterThan(0);
+  });
+
+  it("wall time is the critical path or the waves, whichever is longer", () => {
+    expect(estimate.wallMs).toBe(2 * 20_000);
+    const serial = estimatePlan({ plan, config: config({ concurrency: 4 }), messagesFor: messagesFor(c), pricing });
+    expect(serial.wallMs).toBe(2 * 20_000); // ceil(6 / 4) = 2 waves = critical path
+    const one = estimatePlan({ plan, config: config({ concurrency: 1, estimate: { assumedLatencyMs: 1000 } }), messagesFor: messagesFor(c), pricing });
+    expect(one.wallMs).toBe(6 * 1000);
+  });
+
+  it("lists its assumptions, prices and their provenance included", () => {
+    expect(estimate.assumptions.join("\n")).toMatch(/retries and repair steps are not included/);
+    expect(estimate.assumptions.join("\n")).toMatch(/kimi-k2\.6: \$0\.95 input, \$0\.16 cached input, \$4 output/);
+    expect(estimate.assumptions.join("\n")).toMatch(/thinking/);
+    const noThinking = config({ routing: { refactor: { thinking: false }, test: { thinking: false }, doc: { thinking: false }, repair: { thinking: false } } });
+    const quiet = estimatePlan({ plan, config: noThinking, messagesFor: messagesFor(noThinking), pricing });
+    expect(quiet.assumptions.join("\n")).not.toMatch(/thinking/);
+  });
+
+  it("keys the prefix cache on role and model, and respects minCacheTokens", () => {
+    // gpt-4.1 caches only prefixes of 1024+ tokens; our prefix is shorter, so nothing is cached for doc.
+    const routed = config({ routing: { doc: { model: "gpt-4.1" } } });
+    const e = estimatePlan({ plan, config: routed, messagesFor: messagesFor(routed), pricing });
+    expect(e.byRole.doc.cachedInputTokens).toBe(0);
+    expect(e.byRole.refactor.cachedInputTokens).toBe(estimate.byRole.refactor.cachedInputTokens);
+    // With a low threshold from config, the second doc task hits the cache.
+    const cheap = loadPricing({ "gpt-4.1": { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8, minCacheTokens: 0 } });
+    const e2 = estimatePlan({ plan, config: routed, messagesFor: messagesFor(routed), pricing: cheap });
+    expect(e2.byRole.doc.cachedInputTokens).toBeGreaterThan(0);
+  });
+
+  it("scales by calibration ratios and says so", () => {
+    const calibrated = estimatePlan({
+      plan,
+      config: c,
+      messagesFor: messagesFor(c),
+      pricing,
+      calibration: { "kimi-k2.6|refactor": { input: 2, output: 0.5 } },
+    });
+    expect(calibrated.calibrated).toBe(true);
+    expect(calibrated.byRole.test).toEqual(estimate.byRole.test);
+    const perTask = plan.tasks.filter((task) => task.role === "refactor").map(messagesFor(c));
+    expect(calibrated.byRole.refactor.inputTokens).toBe(perTask.reduce((sum, m) => sum + Math.round(countMessageTokens(m) * 2), 0));
+    expect(calibrated.byRole.refactor.outputTokens).toBeLessThan(estimate.byRole.refactor.outputTokens);
+  });
+
+  it("ignores unusable calibration ratios", () => {
+    const e = estimatePlan({ plan, config: c, messagesFor: messagesFor(c), pricing, calibration: { "kimi-k2.6|refactor": { input: Number.NaN, output: 0 } } });
+    expect(e.calibrated).toBe(false);
+    expect(e.total).toEqual(estimate.total);
+  });
+
+  it("throws the pricing usage error for a routed model without a price", () => {
+    const c2 = config({ routing: { test: { model: "unknown-model" } } });
+    expect(() => estimatePlan({ plan, config: c2, messagesFor: messagesFor(c2), pricing })).toThrow(SwarmError);
+  });
+
+  it("is zero for an empty plan", () => {
+    const e = estimatePlan({ plan: { ...plan, tasks: [] }, config: c, messagesFor: messagesFor(c), pricing });
+    expect(e.total).toEqual({ tasks: 0, steps: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUSD: 0 });
+    expect(e.wallMs).toBe(0);
+  });
+});
+
+describe("longestChain", () => {
+  it("follows dependsOn and survives unknown ids and cycles", () => {
+    expect(longestChain([])).toBe(0);
+    expect(longestChain(plan.tasks)).toBe(2);
+    const chain = (id: string, deps: string[]): Task => ({ id, role: "refactor", file: id, output: id, dependsOn: deps, bytes: 1 });
+    expect(longestChain([chain("a", []), chain("b", ["a"]), chain("c", ["b", "missing"]), chain("d", ["a"])])).toBe(3);
+    expect(() => longestChain([chain("x", ["y"]), chain("y", ["x"])])).not.toThrow();
+  });
+});
+
+describe("step estimates (cost budget reserve)", () => {
+  const messages = messagesFor(config())(plan.tasks[0]);
+
+  it("counts all input as uncached and the expected output, capped at max_tokens", () => {
+    const sourceTokens = countTokens(sources["src/a.js"]);
+    expect(estimateStepUsage({ messages }, "refactor")).toEqual({
+      inputTokens: countMessageTokens(messages),
+      cachedInputTokens: 0,
+      outputTokens: Math.ceil(1.05 * sourceTokens),
+    });
+    expect(estimateStepUsage({ messages, maxOutputTokens: 10 }, "refactor").outputTokens).toBe(10);
+  });
+
+  it("prices it with the request's model", () => {
+    const pricing = loadPricing();
+    const request = { model: "kimi-k2.6", messages, maxOutputTokens: 16_384 };
+    expect(estimateStepCostUSD(pricing, request, "refactor")).toBeCloseTo(pricing.costUSD("kimi-k2.6", estimateStepUsage(request, "refactor")), 12);
+    expect(estimateStepCostUSD(pricing, request, "doc")).toBeLessThan(estimateStepCostUSD(pricing, request, "refactor"));
+  });
+
+  it("expectedOutputTokens follows OUTPUT_RATIOS", () => {
+    expect(expectedOutputTokens("refactor", 1000)).toBe(1050);
+    expect(expectedOutputTokens("test", 1000)).toBe(1050);
+    expect(expectedOutputTokens("doc", 1000)).toBe(470);
+    expect(expectedOutputTokens("repair", 1000)).toBe(1050);
+    expect(expectedOutputTokens("doc", -5)).toBe(OUTPUT_RATIOS.doc.fixed);
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import {
+  detectTestConvention,
+  docOutputPath,
+  isTestFile,
+  testOutputPath,
+  withInfix,
+  type TestConvention,
+} from "../../../src/plan/output-paths.js";
+
+describe("detectTestConvention", () => {
+  const cases: { name: string; paths: string[]; expected: TestConvention }[] = [
+    { name: "no tests at all → beside", paths: ["src/a.ts", "README.md"], expected: { layout: "beside", infix: "test" } },
+    {
+      name: "tests beside sources",
+      paths: ["src/a.ts", "src/a.test.ts", "src/b.ts"],
+      expected: { layout: "beside", infix: "test" },
+    },
+    {
+      name: "spec files beside sources",
+      paths: ["lib/a.js", "lib/a.spec.js", "lib/b.js", "lib/b.spec.js"],
+      expected: { layout: "beside", infix: "spec" },
+    },
+    {
+      name: "top-level test/ mirroring src/",
+      paths: ["src/app.js", "src/routes/users.js", "test/routes/users.test.js", "test/app.test.js"],
+      expected: { layout: "mirror", root: "test", infix: "test", stripSrc: true },
+    },
+    {
+      name: "top-level tests/ with spec files",
+      paths: ["src/app.ts", "tests/app.spec.ts"],
+      expected: { layout: "mirror", root: "tests", infix: "spec", stripSrc: true },
+    },
+    {
+      name: "top-level __tests__/",
+      paths: ["src/app.ts", "__tests__/app.test.ts"],
+      expected: { layout: "mirror", root: "__tests__", infix: "test", stripSrc: true },
+    },
+    {
+      name: "test/ that keeps the src/ segment",
+      paths: ["src/app.ts", "test/src/app.test.ts"],
+      expected: { layout: "mirror", root: "test", infix: "test", stripSrc: false },
+    },
+    {
+      name: "nested __tests__ folders",
+      paths: ["src/a.js", "src/__tests__/a.test.js", "src/lib/b.js", "src/lib/__tests__/b.test.js"],
+      expected: { layout: "nested", infix: "test" },
+    },
+    {
+      name: "the layout with the most tests wins over a stray beside test",
+      paths: ["src/a.js", "src/a.test.js", "src/b.js", "test/b.test.js", "test/c.test.js"],
+      expected: { layout: "mirror", root: "test", infix: "test", stripSrc: true },
+    },
+    {
+      name: "a tie between beside and mirror goes to beside",
+      paths: ["src/a.js", "src/a.test.js", "test/b.test.js"],
+      expected: { layout: "beside", infix: "test" },
+    },
+    {
+      name: "test helpers beside tests in test/ are still mirror",
+      paths: ["src/a.js", "test/helpers.js", "test/a.test.js"],
+      expected: { layout: "mirror", root: "test", infix: "test", stripSrc: true },
+    },
+  ];
+  it.each(cases)("$name", ({ paths, expected }) => {
+    expect(detectTestConvention(paths)).toEqual(expected);
+  });
+});
+
+describe("testOutputPath", () => {
+  const beside: TestConvention = { layout: "beside", infix: "test" };
+  const mirror: TestConvention = { layout: "mirror", root: "test", infix: "test", stripSrc: true };
+  const cases: [string, TestConvention, string][] = [
+    ["src/a.ts", beside, "src/a.test.ts"],
+    ["src/a.js", beside, "src/a.test.js"],
+    ["src/view.tsx", beside, "src/view.test.tsx"],
+    ["src/view.jsx", beside, "src/view.test.jsx"],
+    ["src/esm.mjs", beside, "src/esm.test.mjs"],
+    ["src/cjs.cjs", beside, "src/cjs.test.cjs"],
+    ["src/mod.mts", beside, "src/mod.test.mts"],
+    ["index.js", beside, "index.test.js"],
+    ["src/a.config.js", beside, "src/a.config.test.js"],
+    ["src/a.ts", { layout: "beside", infix: "spec" }, "src/a.spec.ts"],
+    ["src/routes/users.js", mirror, "test/routes/users.test.js"],
+    ["src/app.js", mirror, "test/app.test.js"],
+    ["lib/app.js", mirror, "test/lib/app.test.js"],
+    ["index.js", mirror, "test/index.test.js"],
+    ["source/x.js", mirror, "test/source/x.test.js"],
+    ["src/app.js", { layout: "mirror", root: "test", infix: "test", stripSrc: false }, "test/src/app.test.js"],
+    ["src/app.ts", { layout: "mirror", root: "tests", infix: "spec", stripSrc: true }, "tests/app.spec.ts"],
+    ["src/app.ts", { layout: "mirror", root: "__tests__", infix: "test", stripSrc: true }, "__tests__/app.test.ts"],
+    ["src/lib/b.js", { layout: "nested", infix: "test" }, "src/lib/__tests__/b.test.js"],
+    ["b.js", { layout: "nested", infix: "test" }, "__tests__/b.test.js"],
+  ];
+  it.each(cases)("%s (%o) → %s", (file, convention, expected) => {
+    expect(testOutputPath(file, convention)).toBe(expected);
+  });
+
+  it("accepts the repo's paths directly", () => {
+    const allPaths = ["src/app.js", "src/routes/users.js", "test/app.test.js"];
+    expect(testOutputPath("src/routes/users.js", allPaths)).toBe("test/routes/users.test.js");
+  });
+
+  it("an existing test at the chosen path is that path (the task updates it)", () => {
+    const allPaths = ["src/a.ts", "src/a.test.ts"];
+    expect(testOutputPath("src/a.ts", allPaths)).toBe("src/a.test.ts");
+  });
+});
+
+describe("helpers", () => {
+  it.each([
+    ["a.ts", "a.test.ts"],
+    ["Makefile", "Makefile.test"],
+    [".eslintrc.js", ".eslintrc.test.js"],
+  ])("withInfix(%s) → %s", (name, expected) => {
+    expect(withInfix(name, "test")).toBe(expected);
+  });
+
+  it.each([
+    ["src/a.test.ts", true],
+    ["src/a.spec.mjs", true],
+    ["src/a.test.tsx", true],
+    ["src/a.ts", false],
+    ["src/test.ts", false],
+    ["src/latest.js", false],
+  ])("isTestFile(%s) → %s", (path, expected) => {
+    expect(isTestFile(path)).toBe(expected);
+  });
+
+  it("docOutputPath", () => {
+    expect(docOutputPath("src/routes/users.js")).toBe("docs/src/routes/users.js.md");
+  });
+});

@@ -1,0 +1,112 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { annotation, createGithubReporter, escapeData, escapeProperty } from "../../../src/reporters/github.js";
+import { loadEventFixture } from "../../support/event-log.js";
+import { collect, stamper, summary } from "./events.js";
+
+describe("workflow command escaping", () => {
+  it.each([
+    ["100% done", "100%25 done"],
+    ["line 1\nline 2", "line 1%0Aline 2"],
+    ["crlf\r\n", "crlf%0D%0A"],
+    ["a: b, c", "a: b, c"],
+  ])("data %j", (input, expected) => {
+    expect(escapeData(input)).toBe(expected);
+  });
+
+  it.each([
+    ["src/a,b.js", "src/a%2Cb.js"],
+    ["C:\\x", "C%3A\\x"],
+    ["50%\n", "50%25%0A"],
+  ])("property %j", (input, expected) => {
+    expect(escapeProperty(input)).toBe(expected);
+  });
+
+  it("builds annotations", () => {
+    expect(annotation("error", { file: "src/a,b.js", title: "swarm refactor failed" }, "timeout: 1\n2")).toBe(
+      "::error file=src/a%2Cb.js,title=swarm refactor failed::timeout: 1%0A2",
+    );
+    expect(annotation("warning", {}, "x")).toBe("::warning::x");
+  });
+});
+
+describe("github reporter", () => {
+  let dir = "";
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("annotates failures and appends the step summary to GITHUB_STEP_SUMMARY", async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "swarm-gh-"));
+    const summaryPath = path.join(dir, "step-summary.md");
+    await writeFile(summaryPath, "previous step\n");
+    const sink = collect();
+    const reporter = createGithubReporter({ env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summaryPath }, out: sink.out });
+    for (const event of loadEventFixture("sample-run")) reporter.onEvent(event);
+    await reporter.close();
+
+    expect(sink.lines()).toEqual([
+      "::error file=src/utils/ids.js,title=swarm refactor failed::reverted: reverted by validation: 1 problem(s) remained after repair (src/services/users.js:3 missing-export: imports `newId` from ../utils/ids.js, which no longer exports it)",
+      "::error file=src/utils/ids.test.js,title=swarm test failed::no-code-block: the answer had no fenced code block",
+    ]);
+    const written = await readFile(summaryPath, "utf8");
+    expect(written.startsWith("previous step\n### swarm run 20250612-093000-7f3a\n")).toBe(true);
+    expect(written).toContain("**6/8 tasks succeeded, 2 failed** · branch `swarm/20250612-093000-7f3a` · cost $0.08 (estimate $0.06, +45%) · 1 m 02 s · completed");
+    expect(written).toContain("| refactor | 4 | 3 | 1 | 0 |");
+    expect(written).toContain("Validation: 2 problem(s), 1 repaired, 1 reverted");
+    expect(written).toContain("Commits: refactor `3f9c2a1` (3 files), test `8a41d0e` (3 files), repair `c07be1d` (1 file)");
+    expect(written).toContain("| `src/utils/ids.test.js` | test | `no-code-block` the answer had no fenced code block |");
+    expect(written).toContain("Full report: `/home/dev/express-api/.swarm/runs/20250612-093000-7f3a/report.md`");
+  });
+
+  it("escapes messages, folds annotations beyond the cap, warns when the run stopped early", async () => {
+    const at = stamper();
+    const failed = Array.from({ length: 4 }, (_, i) => ({
+      taskId: `refactor:src/f${i},x.js`,
+      file: `src/f${i},x.js`,
+      output: `src/f${i},x.js`,
+      error: { code: "timeout" as const, message: `100% stuck\nline ${i}` },
+    }));
+    const appended: string[] = [];
+    const sink = collect();
+    const reporter = createGithubReporter({
+      env: { GITHUB_ACTIONS: "true" },
+      out: sink.out,
+      maxAnnotations: 3,
+      appendFile: async (_p, text) => void appended.push(text),
+    });
+    reporter.onEvent(at(1, { type: "run.finished", summary: summary({ failed, stoppedBy: "budget", budget: "steps", resumeHint: "swarm resume run-1" }) }));
+    await reporter.close();
+    expect(sink.lines()).toEqual([
+      "::error file=src/f0%2Cx.js,title=swarm refactor failed::timeout: 100%25 stuck%0Aline 0",
+      "::error file=src/f1%2Cx.js,title=swarm refactor failed::timeout: 100%25 stuck%0Aline 1",
+      "::error title=swarm::2 more tasks failed; see the step summary",
+      "::warning title=swarm::run stopped by the steps budget; resume with: swarm resume run-1",
+    ]);
+    expect(appended).toEqual([]); // no GITHUB_STEP_SUMMARY set
+  });
+
+  it("reports a summary it could not write as a warning, not a crash", async () => {
+    const at = stamper();
+    const sink = collect();
+    const reporter = createGithubReporter({
+      env: { GITHUB_STEP_SUMMARY: "/nowhere/summary.md" },
+      out: sink.out,
+      appendFile: () => Promise.reject(new Error("EACCES: permission denied")),
+    });
+    reporter.onEvent(at(1, { type: "run.finished", summary: summary({ failed: [] }) }));
+    await expect(reporter.close()).resolves.toBeUndefined();
+    expect(sink.lines()).toEqual(["::warning title=swarm::could not write the step summary: EACCES: permission denied"]);
+  });
+
+  it("does nothing before run.finished", async () => {
+    const at = stamper();
+    const sink = collect();
+    const reporter = createGithubReporter({ env: { GITHUB_ACTIONS: "true" }, out: sink.out });
+    reporter.onEvent(at(1, { type: "task.failed", taskId: "doc:a.js", role: "doc", file: "a.js", output: "docs/a.md", attempts: 1, error: { code: "auth", message: "401" } }));
+    await reporter.close();
+    expect(sink.text()).toBe("");
+  });
+});
