@@ -54,16 +54,17 @@ export interface Prepared {
  */
 export async function prepareRun(options: PrepareOptions, branchToCheck?: string): Promise<Prepared> {
   const repo = await checkRepoState(path.resolve(options.repo), { branch: branchToCheck });
-  const { config, source } = await loadConfig(repo.top, options.configPath, options.overrides);
+  // A folder inside a repository scopes the run to it (`swarm run packages/api`); its config sits beside it.
+  const { config, source } = await loadConfig(repo.path, options.configPath, options.overrides);
   const instruction = (config.instruction ?? "").trim();
   if (options.needsInstruction && instruction === "") {
     throw usageError("no instruction: pass -i \"what to change\" or set \"instruction\" in swarm.config.json");
   }
-  const scan = await scanRepo(repo.top, config);
+  const scan = await scanRepo(repo.top, { ...config, scope: repo.prefix });
   if (scan.files.length === 0) {
-    throw new SwarmError("SWARM_NOTHING_TO_DO", `no source files to work on: the include globs ${JSON.stringify(config.include)} matched nothing at HEAD${scan.skips.length ? ` (${scan.skips.length} skipped)` : ""}`);
+    throw new SwarmError("SWARM_NOTHING_TO_DO", `no source files to work on: the include globs ${JSON.stringify(config.include)} matched nothing at HEAD${repo.prefix ? ` under ${repo.prefix}/` : ""}${scan.skips.length ? ` (${scan.skips.length} skipped)` : ""}`);
   }
-  const plan = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order });
+  const plan = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix });
   const files = new Map(scan.files.map((f) => [f.path, f]));
   const outputsAtHead = plan.tasks.map((t) => t.output).filter((p) => !files.has(p) && scan.allPaths.includes(p));
   const existingOutputs = await readHeadFiles(repo.top, outputsAtHead);

@@ -22,6 +22,12 @@ export interface BuildPlanInput {
   order?: PlanOrder;
   /** Importer → imported files, from the graph stage. Only used with "dependencies-first". */
   imports?: ReadonlyMap<RepoPath, readonly RepoPath[]>;
+  /**
+   * The folder the run is scoped to (`swarm run packages/api`), repo-relative, "" for the whole repo.
+   * Output conventions are read and applied inside it: its own `test/` folder, its own `docs/`.
+   * @default ""
+   */
+  root?: RepoPath;
 }
 
 export const taskIdOf = (role: Role, file: RepoPath): TaskId => `${role}:${file}`;
@@ -45,7 +51,9 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const roles = ROLES.filter((role) => input.roles.includes(role));
   const files = dedupeByPath(input.files);
   const hasRefactor = roles.includes("refactor");
-  const convention = detectTestConvention(input.allPaths);
+  const root = input.root ? `${input.root.replace(/\/+$/, "")}/` : "";
+  const inRoot = (path: RepoPath) => (root && path.startsWith(root) ? path.slice(root.length) : path);
+  const convention = detectTestConvention(root ? input.allPaths.filter((p) => p.startsWith(root)).map(inRoot) : input.allPaths);
   const refactorDeps =
     hasRefactor && input.order === "dependencies-first" && input.imports
       ? importDependencies(files.map((file) => file.path), input.imports)
@@ -70,7 +78,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
       let output = wanted;
       const owner = claim(wanted, id);
       if (owner !== undefined) {
-        const fallback = role === "test" ? besideTestPath(file.path, convention.infix) : undefined;
+        const fallback = role === "test" ? root + besideTestPath(inRoot(file.path), convention.infix) : undefined;
         if (fallback === undefined || fallback === wanted || claim(fallback, id) !== undefined) {
           conflicts.push({ taskId: id, wanted, ownedBy: owner });
           continue;
@@ -91,8 +99,8 @@ export function buildPlan(input: BuildPlanInput): Plan {
 
   function outputFor(role: Role, path: RepoPath): RepoPath {
     if (role === "refactor") return path;
-    if (role === "test") return testOutputPath(path, convention);
-    return docOutputPath(path);
+    if (role === "test") return root + testOutputPath(inRoot(path), convention);
+    return root + docOutputPath(inRoot(path));
   }
 
   const plan: Plan = {

@@ -14,7 +14,7 @@
 import nodePath from "node:path";
 import { globbySync, isGitIgnoredSync } from "globby";
 import type { RepoPath, Skip, SourceFile } from "../core/types.js";
-import { headSha, headTree, readBlobs, workingTreeStatus, type HeadEntry } from "../git/head.js";
+import { headSha, headTree, readBlobs, workingTreeStatus, type HeadEntry, type WorkingTreeStatus } from "../git/head.js";
 import { classifyFile, skipBeforeReading } from "./filters.js";
 import { secretNameReason } from "./secrets.js";
 import { createTreeFs } from "./tree-fs.js";
@@ -26,6 +26,12 @@ export interface ScanOptions {
   exclude: string[];
   /** Files larger than this are skipped without being read. */
   maxFileBytes: number;
+  /**
+   * Repo-relative folder the run is scoped to (`swarm plan packages/api`); "" or absent for the whole repo.
+   * Only files under it are scanned, and include/exclude/.gitignore are read relative to it, as if it were
+   * the repository. Returned paths stay repo-relative, because git and the branch speak in those.
+   */
+  scope?: string;
 }
 
 export interface ScanResult {
@@ -51,10 +57,12 @@ const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? 
 export async function scanRepo(repo: string, options: ScanOptions): Promise<ScanResult> {
   const root = nodePath.resolve(repo);
   // The tree is listed by sha, not "HEAD", so files and headSha agree even if a commit lands meanwhile.
-  const [{ sha, tree }, status] = await Promise.all([
+  const [{ sha, tree: fullTree }, fullStatus] = await Promise.all([
     headSha(root).then(async (sha) => ({ sha, tree: await headTree(root, sha) })),
     workingTreeStatus(root),
   ]);
+  const scope = options.scope ? `${options.scope.replace(/\/+$/, "")}/` : "";
+  const { tree, status } = scope ? narrowToScope(fullTree, fullStatus, scope) : { tree: fullTree, status: fullStatus };
 
   const entries = new Map<RepoPath, HeadEntry>(tree.map((entry) => [entry.path, entry]));
   const matched = await matchPaths(root, tree, status.untracked, options);
@@ -98,15 +106,28 @@ export async function scanRepo(repo: string, options: ScanOptions): Promise<Scan
     warnings.push(`no file at HEAD matches include (${options.include.join(", ")}) outside exclude and .gitignore`);
   }
 
+  const rebase = <T extends { path: RepoPath }>(item: T): T => (scope ? { ...item, path: scope + item.path } : item);
   return {
-    files: files.sort(byPath),
-    skips: skips.sort((a, b) => byPath(a, b) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)),
+    files: files.sort(byPath).map(rebase),
+    skips: skips.sort((a, b) => byPath(a, b) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)).map(rebase),
     allPaths: tree
       .filter((entry) => entry.type === "blob")
-      .map((entry) => entry.path)
+      .map((entry) => scope + entry.path)
       .sort(),
     headSha: sha,
     warnings,
+  };
+}
+
+/** The part of HEAD and of the working tree under `scope` (ending in "/"), with paths relative to it. */
+function narrowToScope(tree: HeadEntry[], status: WorkingTreeStatus, scope: string): { tree: HeadEntry[]; status: WorkingTreeStatus } {
+  const under = (path: RepoPath) => path.startsWith(scope);
+  return {
+    tree: tree.filter((entry) => under(entry.path)).map((entry) => ({ ...entry, path: entry.path.slice(scope.length) })),
+    status: {
+      changes: status.changes.filter((change) => under(change.path)).map((change) => ({ ...change, path: change.path.slice(scope.length) })),
+      untracked: status.untracked.filter(under).map((path) => path.slice(scope.length)),
+    },
   };
 }
 

@@ -13,5 +13,5 @@ export async function estimateCommand(repo: string, flags: CommonFlags, io: CliI
     io.stdout.write(JSON.stringify({ repo: prepared.repo.top, headSha: prepared.repo.headSha, tasks: plan.tasks.length, files: plan.files.length, skipped: plan.skips.length, concurrency: config.concurrency, model: config.provider.model, estimate }, null, 2) + "\n");
     return;
   }
-  io.stdout.write(renderEstimate({ repo: prepared.repo.top, plan, estimate, concurrency: config.concurrency, assumedLatencyMs: config.estimate.assumedLatencyMs, model: config.provider.model }));
+  io.stdout.write(renderEstimate({ repo: prepared.repo.path, plan, estimate, concurrency: config.concurrency, assumedLatencyMs: config.estimate.assumedLatencyMs, model: config.provider.model }));
 }

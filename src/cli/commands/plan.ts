@@ -11,5 +11,5 @@ export async function planCommand(repo: string, flags: CommonFlags, io: CliIO): 
     io.stdout.write(JSON.stringify({ repo: prepared.repo.top, headSha: prepared.repo.headSha, ...prepared.plan }, null, 2) + "\n");
     return;
   }
-  io.stdout.write(renderPlan({ repo: prepared.repo.top, headSha: prepared.repo.headSha, plan: prepared.plan }));
+  io.stdout.write(renderPlan({ repo: prepared.repo.path, headSha: prepared.repo.headSha, plan: prepared.plan }));
 }
