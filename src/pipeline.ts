@@ -7,8 +7,10 @@ import type { Plan, SourceFile, StepRecord, Task, TaskId, TaskResult } from "./c
 import { EventBus, type Subscriber } from "./events/bus.js";
 import type { RunSummary } from "./events/types.js";
 import { estimatePlan, type Estimate } from "./estimate/estimate.js";
+import { loadCalibrationRatios, recordCalibration } from "./estimate/calibration-file.js";
 import { loadPricing, type Pricing } from "./estimate/pricing.js";
 import { modelFor } from "./estimate/routing.js";
+import { countTokens } from "./estimate/tokenizer.js";
 import { executePlan } from "./execute/engine.js";
 import { Journal, readJournal } from "./execute/journal.js";
 import { createRunDir, newRunId, runDirPaths } from "./execute/run-dir.js";
@@ -17,11 +19,15 @@ import { checkRepoState, type RepoState } from "./git/repo-state.js";
 import { writeBranch } from "./git/worktree.js";
 import { StepFailure, type ChatProvider } from "./llm/provider.js";
 import { buildPlan } from "./plan/build-plan.js";
+import { budgetFitWarnings } from "./plan/budget-fit.js";
 import { buildMessages } from "./prompt/build-messages.js";
 import { buildReport, summaryFromReport } from "./report/build-report.js";
 import { writeReport } from "./report/write-report.js";
 import { scanRepo, type ScanResult } from "./scan/scan.js";
 import { readJson, writeFileAtomic } from "./util/fs.js";
+import type { Baseline } from "./validate/baseline.js";
+import { importMap, refactorContext } from "./validate/prompt-context.js";
+import { prepareBaseline, runValidation } from "./validate/validate-run.js";
 
 export interface PrepareOptions {
   repo: string;
@@ -44,6 +50,8 @@ export interface Prepared {
   existingOutputs: Map<string, string>;
   pricing: Pricing;
   estimate: Estimate;
+  /** HEAD's import graph and problems, taken before any request; null when neither validation nor context needs it. */
+  baseline: Baseline | null;
 }
 
 /**
@@ -64,7 +72,9 @@ export async function prepareRun(options: PrepareOptions, branchToCheck?: string
   if (scan.files.length === 0) {
     throw new SwarmError("SWARM_NOTHING_TO_DO", `no source files to work on: the include globs ${JSON.stringify(config.include)} matched nothing at HEAD${repo.prefix ? ` under ${repo.prefix}/` : ""}${scan.skips.length ? ` (${scan.skips.length} skipped)` : ""}`);
   }
-  const plan = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix });
+  const baseline = await prepareBaseline(repo.top, scan, config);
+  const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
+  const plan = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix, ...imports });
   const files = new Map(scan.files.map((f) => [f.path, f]));
   const outputsAtHead = plan.tasks.map((t) => t.output).filter((p) => !files.has(p) && scan.allPaths.includes(p));
   const existingOutputs = await readHeadFiles(repo.top, outputsAtHead);
@@ -73,9 +83,11 @@ export async function prepareRun(options: PrepareOptions, branchToCheck?: string
     plan,
     config,
     pricing,
-    messagesFor: (task) => messagesFor(task, { config, instruction, files, existingOutputs, results: new Map() }),
+    calibration: await loadCalibrationRatios(repo.top),
+    messagesFor: (task) => messagesFor(task, { config, instruction, files, existingOutputs, results: new Map(), baseline }),
   });
-  return { repo, config, configSource: source, instruction, scan, plan, files, existingOutputs, pricing, estimate };
+  scan.warnings.push(...budgetFitWarnings({ tasks: plan.tasks.length, estimatedUSD: estimate.total.costUSD, maxSteps: config.maxSteps, maxCostUSD: config.maxCostUSD }));
+  return { repo, config, configSource: source, instruction, scan, plan, files, existingOutputs, pricing, estimate, baseline };
 }
 
 export interface RunOptions extends PrepareOptions {
@@ -90,7 +102,7 @@ export interface RunOptions extends PrepareOptions {
   random?: () => number;
 }
 
-interface RunMeta {
+export interface RunMeta {
   runId: string;
   branch: string;
   headSha: string;
@@ -166,9 +178,24 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
     abort: options.abort,
     random: options.random,
   });
+  const validated = await runValidation({
+    baseline: prepared.baseline, config, plan, instruction, results: executed.results, isMainPassComplete: executed.stoppedBy === "completed", countTokens,
+    isChange: (task, content) => normalize(content) !== normalize(originalOf(task, prepared) ?? ""),
+    engine: {
+      provider, bus, journal, settings: config, drain: options.drain, abort: options.abort, random: options.random,
+      costUSD: (model, usage) => prepared.pricing.costUSD(model, usage),
+      spent: { steps: executed.steps.length, costUSD: executed.spentUSD },
+      requestFor: (task, messages) => {
+        const route = modelFor(config, "repair", task.bytes);
+        return { request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking }, estimatedUSD: prepared.estimate.perTaskUSD?.[task.id] ?? 0 };
+      },
+    },
+  });
   await journal.close();
+  const results = validated?.results ?? executed.results;
+  const steps = validated ? [...executed.steps, ...validated.steps] : executed.steps;
 
-  const written = await commitResults(prepared, executed.results, branch, instruction, bus);
+  const written = await commitResults(prepared, results, branch, instruction, bus, validated?.replaced);
   const durationMs = Math.round(performance.now() - t0);
   const incomplete = executed.stoppedBy !== "completed";
   const resumeHint = incomplete && executed.stoppedBy !== "auth" ? `swarm resume ${runId} ${quote(options.repo)}` : undefined;
@@ -182,18 +209,21 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
     stoppedBy: executed.stoppedBy,
     budget: executed.budget,
     instruction,
-    models: [...new Set(executed.steps.map((s) => s.model))],
+    models: [...new Set(steps.map((s) => s.model))],
     plan,
-    results: [...executed.results.values()],
-    steps: executed.steps,
+    results: [...results.values()],
+    steps,
     estimate: prepared.estimate,
-    costUSD: executed.spentUSD,
+    costUSD: validated?.spentUSD ?? executed.spentUSD,
+    stepCostUSD: (step) => prepared.pricing.costUSD(step.model, step.usage),
     commits: (written?.commits ?? []).map((c) => ({ role: roleOfCommit(c.message) ?? "repair", sha: c.sha, files: c.files })),
-    validation: null,
+    validation: validated?.validation ?? null,
     resumeHint,
   });
   await writeReport(paths, report);
-  const exitCode = exitCodeFor(executed.stoppedBy, executed.results, config.maxFailureRate);
+  const calibrationWarning = await recordCalibration(top, { runId, finishedAt: new Date().toISOString(), plan, steps: executed.steps, perTaskUncalibrated: prepared.estimate.perTaskUncalibrated ?? {} });
+  if (calibrationWarning) bus.emit({ type: "run.warning", message: calibrationWarning });
+  const exitCode = exitCodeFor(executed.stoppedBy, results, config.maxFailureRate);
   const summary = summaryFromReport(report, paths, exitCode);
   bus.emit({ type: "run.finished", summary });
   if (executed.fatal) throw new SwarmError("SWARM_AUTH_REJECTED", executed.fatal.message, { hint: `the branch and report were written for what finished: ${paths.reportMd}` });
@@ -201,7 +231,7 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
 }
 
 /** One cheap request before any task is queued: a wrong URL or key fails here, fast. */
-async function preflight(provider: ChatProvider, config: ResolvedConfig): Promise<void> {
+export async function preflight(provider: ChatProvider, config: ResolvedConfig): Promise<void> {
   try {
     await provider.preflight({ timeoutMs: Math.min(config.timeoutMs, 15_000) });
   } catch (error) {
@@ -213,21 +243,33 @@ async function preflight(provider: ChatProvider, config: ResolvedConfig): Promis
   }
 }
 
-/** One commit per role, in role order; a failed task leaves its output path as HEAD has it. */
-async function commitResults(prepared: Prepared, results: Map<TaskId, TaskResult>, branch: string, instruction: string, bus: EventBus) {
+/**
+ * One commit per role, in role order; a failed task leaves its output path as HEAD has it. Tasks that
+ * validation repaired go in with the agent's answer (`replaced`), and one last `swarm(repair)` commit
+ * holds the fixes, so the repair is a diff of its own.
+ */
+async function commitResults(prepared: Prepared, results: Map<TaskId, TaskResult>, branch: string, instruction: string, bus: EventBus, replaced: ReadonlyMap<TaskId, string> = new Map()) {
   const title = instruction.split("\n")[0]!.slice(0, 60);
+  const fileOf = (r: TaskResult, content: string) => {
+    const source = prepared.files.get(r.output);
+    return { path: r.output, content, mode: source?.mode, original: source ? { hasBom: source.hasBom, eol: source.eol, hasFinalNewline: source.hasFinalNewline } : undefined };
+  };
   const commits = prepared.plan.roles.map((role) => {
     const done = prepared.plan.tasks
       .map((t) => results.get(t.id)!)
-      .filter((r) => r.role === role && r.status === "succeeded" && r.changed);
+      .filter((r) => r.role === role && r.status === "succeeded" && (r.changed || replaced.has(r.id)));
     return {
       message: `swarm(${role}): ${title}\n\n${done.map((r) => `- ${r.output}`).join("\n")}\n`,
-      files: done.map((r) => {
-        const source = prepared.files.get(r.output);
-        return { path: r.output, content: r.content!, mode: source?.mode, original: source ? { hasBom: source.hasBom, eol: source.eol, hasFinalNewline: source.hasFinalNewline } : undefined };
-      }),
+      files: done.map((r) => fileOf(r, replaced.get(r.id) ?? r.content!)),
     };
   });
+  const repairedResults = prepared.plan.tasks.map((t) => results.get(t.id)!).filter((r) => r.status === "succeeded" && replaced.has(r.id));
+  if (repairedResults.length > 0) {
+    commits.push({
+      message: `swarm(repair): ${title}\n\n${repairedResults.map((r) => `- ${r.output}`).join("\n")}\n`,
+      files: repairedResults.map((r) => fileOf(r, r.content!)),
+    });
+  }
   const written = await writeBranch({ repo: prepared.repo.top, headSha: prepared.repo.headSha, branch, commits });
   for (const [i, c] of written.commits.entries()) {
     bus.emit({ type: "commit.created", branch, role: roleOfCommit(c.message) ?? prepared.plan.roles[i]!, sha: c.sha, files: c.files });
@@ -243,25 +285,29 @@ export function exitCodeFor(stoppedBy: string, results: Map<TaskId, TaskResult>,
   return bad / all.length <= maxFailureRate ? ExitCode.Ok : ExitCode.TasksFailed;
 }
 
-interface MessageContext {
+export interface MessageContext {
   config: ResolvedConfig;
   instruction: string;
   files: Map<string, SourceFile>;
   existingOutputs: Map<string, string>;
   results: ReadonlyMap<TaskId, TaskResult>;
+  /** For the imports' signatures in refactor prompts; absent or null: no context. */
+  baseline?: Baseline | null;
 }
 
-function messagesFor(task: Task, ctx: MessageContext) {
+export function messagesFor(task: Task, ctx: MessageContext) {
   const file = ctx.files.get(task.file)!;
   const refactor = task.role === "refactor" ? undefined : ctx.results.get(`refactor:${task.file}`);
   const content = refactor?.status === "succeeded" && refactor.content !== undefined ? refactor.content : file.content;
   const existing = ctx.existingOutputs.get(task.output);
+  const context = refactorContext(task, ctx.baseline?.graph ?? null, ctx.results, { maxTokens: ctx.config.context.maxTokens, countTokens });
   return buildMessages({
     task,
     instruction: ctx.instruction,
     conventions: ctx.config.conventions,
     source: { path: task.file, content },
     ...(existing !== undefined && task.output !== task.file ? { existingOutput: existing } : {}),
+    ...(context !== undefined ? { context } : {}),
   });
 }
 

@@ -38,6 +38,13 @@ function exitCodeOf(error: unknown, io: CliIO): number {
 
 const isEntry = process.argv[1] !== undefined && /(?:swarm(?:\.js)?|main\.[jt]s)$/.test(process.argv[1]);
 if (isEntry) {
+  // `swarm plan | head`: the reader left, so there is no one to tell; stop quietly as other CLIs do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const io: CliIO = {
     stdout: process.stdout,
     stderr: process.stderr,

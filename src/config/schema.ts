@@ -62,6 +62,7 @@ export const configSchema = z
         "**/*.d.ts",
         "**/*.test.*",
         "**/*.spec.*",
+        "**/{test,spec}.{js,jsx,mjs,cjs,ts,tsx,mts,cts}",
         "**/__tests__/**",
         "**/test/**",
         "**/tests/**",

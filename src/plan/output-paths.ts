@@ -8,7 +8,8 @@
 //              (`test/src/...`). Files outside `src/` keep their whole path (`lib/x.js` → `test/lib/x.test.js`).
 // - "nested":  `src/a.js` → `src/__tests__/a.test.js` (Jest's `__tests__` folders inside the source tree).
 // The layout that holds the most existing tests wins (ties: beside, mirror, nested), so one stray test
-// does not override the convention of hundreds. With no tests at all, tests go beside the source.
+// does not override the convention of hundreds. With no `.test.`/`.spec.` file at all, a top-level test
+// folder of plain scripts (mocha's `test/*.js`) still means "mirror"; with no tests at all, tests go beside.
 // The infix (`.test.` or `.spec.`) is the one most existing tests use; ties and no tests give `.test.`.
 // The source's extension is kept (`.js` → `.test.js`, `.tsx` → `.test.tsx`, `.mjs` → `.test.mjs`, ...).
 // If a test already exists at the chosen path, the task rewrites it (the same path, so nothing special).
@@ -23,7 +24,9 @@ export type TestConvention =
   | { layout: "mirror"; root: MirrorRoot; infix: TestInfix; stripSrc: boolean }
   | { layout: "nested"; infix: TestInfix };
 
-const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
+// `a.test.ts`, and also a file named just `test.ts` / `spec.ts` beside the code it tests (date-fns' `src/addDays/test.ts`).
+const TEST_FILE = /(?:\.|^|\/)(test|spec)\.[cm]?[jt]sx?$/;
+const SCRIPT = /\.[cm]?[jt]sx?$/;
 
 /** Whether a path names a test file (`*.test.ts`, `*.spec.mjs`, ...). */
 export const isTestFile = (path: RepoPath): boolean => TEST_FILE.test(path);
@@ -40,10 +43,15 @@ export function detectTestConvention(allPaths: readonly RepoPath[]): TestConvent
   const mirrorVotes = new Map<MirrorRoot, number>();
   const infixVotes = { test: 0, spec: 0 };
   let hasSrcUnderMirror = false;
+  const infixless = new Set<MirrorRoot>();
 
   for (const path of allPaths) {
     const match = TEST_FILE.exec(path);
-    if (!match) continue;
+    if (!match) {
+      // Mocha-style suites (`test/app.router.js`, as in Express) name no infix; the folder is the convention.
+      if (SCRIPT.test(path) && MIRROR_ROOTS.includes(path.slice(0, path.indexOf("/")) as MirrorRoot)) infixless.add(path.slice(0, path.indexOf("/")) as MirrorRoot);
+      continue;
+    }
     infixVotes[match[1] as TestInfix] += 1;
     const top = path.slice(0, path.indexOf("/")) as MirrorRoot;
     if (path.includes("/") && MIRROR_ROOTS.includes(top)) {
@@ -59,6 +67,10 @@ export function detectTestConvention(allPaths: readonly RepoPath[]): TestConvent
 
   const infix: TestInfix = infixVotes.spec > infixVotes.test ? "spec" : "test";
   const best = Math.max(votes.beside, votes.mirror, votes.nested);
+  if (best === 0 && infixless.size > 0) {
+    const root = MIRROR_ROOTS.find((r) => infixless.has(r))!;
+    return { layout: "mirror", root, infix, stripSrc: true };
+  }
   if (best === 0 || votes.beside === best) return { layout: "beside", infix };
   if (votes.mirror === best) {
     // Most tests wins; ties go to the order of MIRROR_ROOTS.

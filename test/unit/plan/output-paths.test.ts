@@ -121,7 +121,7 @@ describe("helpers", () => {
     ["src/a.spec.mjs", true],
     ["src/a.test.tsx", true],
     ["src/a.ts", false],
-    ["src/test.ts", false],
+    ["src/test.ts", true], // date-fns keeps each function's tests in a test.ts beside its index.ts,
     ["src/latest.js", false],
   ])("isTestFile(%s) → %s", (path, expected) => {
     expect(isTestFile(path)).toBe(expected);
@@ -129,5 +129,19 @@ describe("helpers", () => {
 
   it("docOutputPath", () => {
     expect(docOutputPath("src/routes/users.js")).toBe("docs/src/routes/users.js.md");
+  });
+});
+
+describe("detectTestConvention with mocha-style suites", () => {
+  it("a top-level test/ of plain scripts means mirror, even without .test. names", () => {
+    expect(detectTestConvention(["lib/application.js", "lib/router.js", "test/app.router.js", "test/support/env.js"])).toEqual({
+      layout: "mirror",
+      root: "test",
+      infix: "test",
+      stripSrc: true,
+    });
+  });
+  it("named tests elsewhere still win over a folder of plain scripts", () => {
+    expect(detectTestConvention(["src/a.js", "src/a.test.js", "test/fixtures/data.js"])).toEqual({ layout: "beside", infix: "test" });
   });
 });
