@@ -13,6 +13,7 @@ import { modelFor } from "./estimate/routing.js";
 import { countTokens } from "./estimate/tokenizer.js";
 import { executePlan } from "./execute/engine.js";
 import { Journal, readJournal } from "./execute/journal.js";
+import { ownBranchTip, releaseOwnBranch } from "./execute/resume-branch.js";
 import { createRunDir, newRunId, runDirPaths } from "./execute/run-dir.js";
 import { readHeadFiles } from "./git/head.js";
 import { checkRepoState, type RepoState } from "./git/repo-state.js";
@@ -119,7 +120,9 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   }) : null;
   const runId = meta?.runId ?? newRunId();
   const branch = meta?.branch ?? options.branch ?? `swarm/${runId}`;
-  const prepared = await prepareRun(meta ? { ...options, ...meta.options, needsInstruction: true } : options, branch);
+  // A drained run wrote its branch already; its resume replaces it (only while it is as that run left it).
+  const ownTip = meta ? await ownBranchTip(top, runDirPaths(top, runId).reportJson, branch) : null;
+  const prepared = await prepareRun(meta ? { ...options, ...meta.options, needsInstruction: true } : options, ownTip ? undefined : branch);
   if (meta && prepared.repo.headSha !== meta.headSha) {
     throw usageError(`HEAD moved since run ${runId} started (was ${meta.headSha.slice(0, 12)}, now ${prepared.repo.headSha.slice(0, 12)})`, "check out the original commit to resume, or start a new run");
   }
@@ -169,7 +172,7 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
       const messages = messagesFor(task, { ...prepared, results });
       return {
         request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking },
-        estimatedUSD: prepared.estimate.perTaskUSD?.[task.id] ?? 0,
+        estimatedUSD: prepared.estimate.perTaskReserveUSD?.[task.id] ?? prepared.estimate.perTaskUSD?.[task.id] ?? 0,
       };
     },
     costUSD: (model, usage) => prepared.pricing.costUSD(model, usage),
@@ -195,6 +198,7 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   const results = validated?.results ?? executed.results;
   const steps = validated ? [...executed.steps, ...validated.steps] : executed.steps;
 
+  if (ownTip) await releaseOwnBranch(top, branch, ownTip);
   const written = await commitResults(prepared, results, branch, instruction, bus, validated?.replaced);
   const durationMs = Math.round(performance.now() - t0);
   const incomplete = executed.stoppedBy !== "completed";
@@ -280,9 +284,12 @@ async function commitResults(prepared: Prepared, results: Map<TaskId, TaskResult
 export function exitCodeFor(stoppedBy: string, results: Map<TaskId, TaskResult>, maxFailureRate: number): number {
   if (stoppedBy === "auth") return ExitCode.Usage;
   const all = [...results.values()];
-  const bad = all.filter((r) => r.status !== "succeeded").length;
-  if (bad === 0) return ExitCode.Ok;
-  return bad / all.length <= maxFailureRate ? ExitCode.Ok : ExitCode.TasksFailed;
+  // A task that never ran (interrupt, budget) is work not done, not a failure the tolerance forgives:
+  // CI must not take a partial run for a pass.
+  if (all.some((r) => r.status === "not-run")) return ExitCode.TasksFailed;
+  const failed = all.filter((r) => r.status === "failed").length;
+  if (failed === 0) return ExitCode.Ok;
+  return failed / all.length <= maxFailureRate ? ExitCode.Ok : ExitCode.TasksFailed;
 }
 
 export interface MessageContext {

@@ -1,11 +1,23 @@
 import { InvalidArgumentError } from "commander";
+import { ExitCode } from "../core/exit-codes.js";
 import { ROLES, type Role } from "../core/types.js";
+
+/**
+ * A bad flag value is a usage error: exit 2 like every other one (STYLE 2.4). Commander exits with the
+ * error's own `exitCode` (1 by default) straight from the subcommand, which has no exitOverride of its
+ * own, so the code has to travel on the error itself.
+ */
+function invalidFlag(message: string): InvalidArgumentError {
+  const error = new InvalidArgumentError(message);
+  (error as { exitCode: number }).exitCode = ExitCode.Usage;
+  return error;
+}
 
 export function parsePositiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${name}: expected an integer ≥ 1, got \`${value}\``);
+      throw invalidFlag(`${name}: expected an integer ≥ 1, got \`${value}\``);
     }
     return n;
   };
@@ -14,14 +26,14 @@ export function parsePositiveInt(name: string) {
 export function parseRate(value: string): number {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) {
-    throw new InvalidArgumentError(`expected a number from 0 to 1, got \`${value}\``);
+    throw invalidFlag(`expected a number from 0 to 1, got \`${value}\``);
   }
   return n;
 }
 
 export function parseUSD(value: string): number {
   const n = Number(value.replace(/^\$/, ""));
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected an amount in USD > 0, got \`${value}\``);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw invalidFlag(`expected an amount in USD > 0, got \`${value}\``);
   return n;
 }
 
@@ -29,12 +41,12 @@ export function parseRoles(value: string): Role[] {
   const roles = value.split(",").map((r) => r.trim()).filter(Boolean);
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0 || roles.length === 0) {
-    throw new InvalidArgumentError(`unknown role ${unknown.map((u) => `\`${u}\``).join(", ") || "(none given)"}; expected a comma-separated list of ${ROLES.join(", ")}`);
+    throw invalidFlag(`unknown role ${unknown.map((u) => `\`${u}\``).join(", ") || "(none given)"}; expected a comma-separated list of ${ROLES.join(", ")}`);
   }
   return [...new Set(roles)] as Role[];
 }
 
 export function parseInstruction(value: string): string {
-  if (value.trim() === "") throw new InvalidArgumentError("the instruction is empty; say what to change");
+  if (value.trim() === "") throw invalidFlag("the instruction is empty; say what to change");
   return value;
 }

@@ -12,7 +12,14 @@ export interface CommonFlags {
   json?: boolean;
 }
 
+export interface EstimateFlags extends CommonFlags {
+  /** Run this many representative tasks for real and extrapolate from their bills. */
+  sample?: number;
+}
+
 export interface RunFlags extends CommonFlags {
+  /** Continue the run directory an `estimate --sample` left, reusing its answers. */
+  fromSample?: string;
   dryRun?: boolean;
   resume?: string;
   maxCostUsd?: number;
@@ -21,7 +28,7 @@ export interface RunFlags extends CommonFlags {
 
 export interface Handlers {
   plan(repo: string, flags: CommonFlags): Promise<void>;
-  estimate(repo: string, flags: CommonFlags): Promise<void>;
+  estimate(repo: string, flags: EstimateFlags): Promise<void>;
   run(repo: string, flags: RunFlags): Promise<void>;
   resume(runId: string, repo: string, flags: RunFlags): Promise<void>;
   report(runId: string | undefined, repo: string, flags: { json?: boolean }): Promise<void>;
@@ -50,8 +57,13 @@ export function buildProgram(handlers: Handlers, version: string): Command {
   common(program.command("plan").argument("[repo]", "repository", ".").description("show the tasks a run would do, their dependencies and the skipped files"))
     .action((repo: string, flags: CommonFlags) => handlers.plan(repo, flags));
 
-  common(program.command("estimate").argument("[repo]", "repository", ".").description("predict tokens, cost and time of a run; sends no request"))
-    .action((repo: string, flags: CommonFlags) => handlers.estimate(repo, flags));
+  common(program.command("estimate").argument("[repo]", "repository", ".").description("predict tokens, cost and time of a run; sends no request (unless --sample)"))
+    .option(
+      "--sample <n>",
+      "run n representative tasks for real (needs the API key; they are billed), then extrapolate the whole plan as a low–expected–high range; swarm run --from-sample <run-id> reuses their answers",
+      parsePositiveInt("--sample"),
+    )
+    .action((repo: string, flags: EstimateFlags) => handlers.estimate(repo, flags));
 
   const runFlags = (cmd: Command) =>
     common(cmd)
@@ -61,7 +73,12 @@ export function buildProgram(handlers: Handlers, version: string): Command {
   runFlags(program.command("run").argument("[repo]", "repository", ".").description("run the agents and write a branch"))
     .option("--dry-run", "estimate only (same as swarm estimate)")
     .option("--resume <run-id>", "continue an interrupted run from its journal")
-    .action((repo: string, flags: RunFlags) => (flags.dryRun ? handlers.estimate(repo, flags) : flags.resume ? handlers.resume(flags.resume, repo, flags) : handlers.run(repo, flags)));
+    .option("--from-sample <run-id>", "continue the run an `estimate --sample` started: its answers are reused, not paid for again (its instruction and options apply)")
+    .action((repo: string, flags: RunFlags) => {
+      if (flags.dryRun) return handlers.estimate(repo, flags);
+      const resumeId = flags.resume ?? flags.fromSample;
+      return resumeId ? handlers.resume(resumeId, repo, flags) : handlers.run(repo, flags);
+    });
 
   runFlags(program.command("resume").argument("<run-id>", "run to continue").argument("[repo]", "repository", ".").description("continue an interrupted run; finished requests are not sent again"))
     .action((runId: string, repo: string, flags: RunFlags) => handlers.resume(runId, repo, flags));

@@ -29,7 +29,8 @@ export async function loadConfig(repo: string, configPath: string | undefined, o
   let raw: Record<string, unknown> = {};
   let source: string | null = null;
   try {
-    const text = await readFile(file, "utf8");
+    // Editors on Windows save JSON with a BOM; JSON.parse rejects it.
+    const text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
     source = file;
     try {
       raw = JSON.parse(text) as Record<string, unknown>;
@@ -41,6 +42,10 @@ export async function loadConfig(repo: string, configPath: string | undefined, o
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") {
       if (explicit) throw configError(`config file not found: ${file}`);
+    } else if (code === "EISDIR") {
+      throw configError(`config ${file}: is a directory, expected a JSON file`);
+    } else if (code === "EACCES" || code === "EPERM") {
+      throw configError(`config ${file}: not readable (${code})`);
     } else throw error;
   }
 

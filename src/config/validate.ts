@@ -5,7 +5,8 @@ export type ValidationResult = { ok: true; config: ResolvedConfig } | { ok: fals
 /** Checks a raw config object and names every bad key with what was expected and what was found. */
 export function validateConfig(raw: unknown): ValidationResult {
   const parsed = configSchema.safeParse(raw);
-  if (parsed.success) return { ok: true, config: Object.freeze(parsed.data) };
+  const extra = endpointProblems(raw);
+  if (parsed.success) return extra.length === 0 ? { ok: true, config: Object.freeze(parsed.data) } : { ok: false, errors: extra };
   const errors = parsed.error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
@@ -21,7 +22,18 @@ export function validateConfig(raw: unknown): ValidationResult {
     const got = valueAt(raw, issue.path);
     return `${path || "(root)"}: ${issue.message.replace(/^Invalid (input|option): /, "")}${got === undefined ? "" : `, got ${JSON.stringify(got)}`}`;
   });
-  return { ok: false, errors };
+  return { ok: false, errors: [...errors, ...extra] };
+}
+
+/**
+ * zod's `.url()` takes any scheme; the SDK can only speak HTTP, and a `file:` or `ftp:` URL would
+ * otherwise surface as a connection error after the run has started.
+ */
+function endpointProblems(raw: unknown): string[] {
+  const baseURL = valueAt(raw, ["provider", "baseURL"]);
+  if (typeof baseURL !== "string" || !URL.canParse(baseURL)) return [];
+  const { protocol } = new URL(baseURL);
+  return protocol === "http:" || protocol === "https:" ? [] : [`provider.baseURL: expected an http:// or https:// URL, got ${JSON.stringify(baseURL)}`];
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,4 +1,4 @@
-import type { ErrorInfo, RepoPath, Role, StepKind, StoppedBy, TaskId, Usage } from "../core/types.js";
+import type { ErrorInfo, RepoPath, Role, StepErrorCode, StepKind, StoppedBy, TaskId, Usage } from "../core/types.js";
 
 /** What a reporter needs to know about the estimate at start (subset of estimate/Estimate). */
 export interface EstimateBrief {
@@ -38,6 +38,33 @@ export interface RunSummary {
   exitCode: number;
   /** Command that resumes this run, when it did not complete. */
   resumeHint?: string;
+  /** The swarm metrics in brief (report.json has them in full). Optional: older runs and tests lack it. */
+  metrics?: SummaryMetrics;
+}
+
+/** p50/p95/max over `count` values (nearest rank, so each is an observed value). */
+export interface SummaryDistribution {
+  count: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/**
+ * What the final summary, the CI log and the step summary show of report.json's `metrics`:
+ * completion against its target, per-role spread of wall time and tokens per agent, the worst
+ * outliers, and retries by cause.
+ */
+export interface SummaryMetrics {
+  completion: { succeeded: number; total: number; rate: number | null; target: number; isBelowTarget: boolean };
+  wallMsByRole: Record<string, SummaryDistribution>;
+  tokensPerAgentByRole: Record<string, SummaryDistribution>;
+  /** Agents far above their role's median tokens: how many, and the worst few. */
+  tokenOutliers: { count: number; factor: number; top: { taskId: TaskId; file: RepoPath; role: Role; tokens: number; ratio: number }[] };
+  /** Agents slow against their role (over factor × p50 and above p95): how many, and the slowest few. */
+  slowOutliers: { count: number; factor: number; top: { taskId: TaskId; file: RepoPath; role: Role; wallMs: number; roleP50: number }[] };
+  retries: { total: number; byCause: Partial<Record<StepErrorCode, number>> };
+  rateLimited: number;
 }
 
 export type Problem = {

@@ -1,5 +1,5 @@
 import PQueue from "p-queue";
-import { zeroUsage, addUsage, type ErrorInfo, type Plan, type StepRecord, type StoppedBy, type Task, type TaskId, type TaskResult, type Usage } from "../core/types.js";
+import { zeroUsage, addUsage, type ErrorInfo, type Plan, type StepKind, type StepRecord, type StoppedBy, type Task, type TaskId, type TaskResult, type Usage } from "../core/types.js";
 import type { EventBus } from "../events/bus.js";
 import { StepFailure, type ChatProvider, type ChatRequest } from "../llm/provider.js";
 import { parseAnswer } from "../prompt/parse-answer.js";
@@ -14,6 +14,12 @@ export interface EngineSettings {
   retry: RetrySettings;
   maxSteps: number;
   maxCostUSD: number | null;
+  /**
+   * false pins the in-flight limit at `concurrency` (429s are still retried). Not a config key: it
+   * exists so bench/ can compare the adaptive limit with a fixed one on the same engine.
+   * @default true
+   */
+  shouldAdaptLimit?: boolean;
 }
 
 export interface EngineDeps {
@@ -33,6 +39,14 @@ export interface EngineDeps {
   drain: AbortSignal;
   abort: AbortSignal;
   random?: () => number;
+  /**
+   * "repair": every step of this pass is a repair step of an already finished task (validation's repair
+   * rounds). Steps and the journal say `kind: "repair"`, and no task.* events are emitted: the task
+   * finished once already, and views count task events. Default: each step's kind is its task's role.
+   */
+  stepKind?: "repair";
+  /** Steps started and USD spent by earlier passes of the same run, so maxSteps and maxCostUSD span passes. */
+  spent?: { steps: number; costUSD: number };
 }
 
 export interface EngineResult {
@@ -72,7 +86,9 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   const steps: StepRecord[] = [];
   const limit = createAdaptiveLimit(settings.concurrency);
   const queue = new PQueue({ concurrency: settings.concurrency });
-  const budget: BudgetState = { stepsStarted: 0, spentUSD: 0, inFlightUSD: 0 };
+  const budget: BudgetState = { stepsStarted: deps.spent?.steps ?? 0, spentUSD: deps.spent?.costUSD ?? 0, inFlightUSD: 0 };
+  const kindOf = (task: Task): StepKind => deps.stepKind ?? task.role;
+  const emitsTaskEvents = deps.stepKind === undefined;
   const warned = new Set<string>();
   const started = new Set<TaskId>();
   const backoffs = new Map<TaskId, NodeJS.Timeout>();
@@ -80,9 +96,15 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   const stepSignal = AbortSignal.any([deps.abort, runAbort.signal]);
   // Declared through a cast: assignments happen in callbacks, which TypeScript's narrowing does not see.
   let stop = null as { stoppedBy: StoppedBy; budget?: "steps" | "cost"; fatal?: ErrorInfo } | null;
-  let inFlight = 0;
+  // Queue jobs added and not yet returned. Counted here rather than read from p-queue: a job that
+  // checks from inside itself would always see itself pending, and a stop would never settle.
+  let jobs = 0;
   let settle!: () => void;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
+  let crash!: (error: unknown) => void;
+  const settled = new Promise<void>((resolve, reject) => {
+    settle = resolve;
+    crash = reject;
+  });
   const t0 = performance.now();
   const nowMs = () => performance.now() - t0;
 
@@ -106,14 +128,14 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
 
   const checkSettled = () => {
     if (results.size === tasks.size) return settle();
-    if (stop && inFlight === 0 && backoffs.size === 0 && queue.size === 0 && queue.pending === 0) settle();
+    if (stop && jobs === 0 && backoffs.size === 0) settle();
   };
 
   const succeed = (task: Task, content: string) => {
     const changed = deps.isChange(task, content);
     const r = result(task, "succeeded", { content, changed });
     results.set(task.id, r);
-    bus.emit({
+    if (emitsTaskEvents) bus.emit({
       type: "task.finished",
       taskId: task.id,
       role: task.role,
@@ -130,7 +152,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
 
   const fail = (task: Task, error: ErrorInfo) => {
     results.set(task.id, result(task, "failed", { error }));
-    bus.emit({ type: "task.failed", taskId: task.id, role: task.role, file: task.file, output: task.output, attempts: state.get(task.id)!.attempts, error });
+    if (emitsTaskEvents) bus.emit({ type: "task.failed", taskId: task.id, role: task.role, file: task.file, output: task.output, attempts: state.get(task.id)!.attempts, error });
     // Tests and docs of a file whose refactor failed would describe code that is not on the branch.
     for (const dep of ready.dependentsOf(task.id)) {
       const d = tasks.get(dep)!;
@@ -163,15 +185,35 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     checkSettled();
   };
 
+  const enqueued = new Set<TaskId>();
   const enqueue = (id: TaskId) => {
     const task = tasks.get(id)!;
+    // A task is queued once; its retries go through addStep. A second queueing would send a second request.
+    if (enqueued.has(id)) return;
+    enqueued.add(id);
     if (stop) return notRun(task, stopReason());
-    bus.emit({ type: "task.queued", taskId: id, role: task.role, file: task.file });
-    void queue.add(() => runStep(task));
+    if (emitsTaskEvents) bus.emit({ type: "task.queued", taskId: id, role: task.role, file: task.file });
+    addStep(task);
+  };
+
+  /** One queue job per step. A throw here is a bug or a failed journal write: it fails the run instead of hanging it. */
+  const addStep = (task: Task) => {
+    jobs++;
+    void queue.add(async () => {
+      try {
+        await runStep(task);
+      } catch (error) {
+        runAbort.abort();
+        crash(error);
+      } finally {
+        jobs--;
+        checkSettled();
+      }
+    });
   };
 
   const setLimit = (next: number | undefined, reason: "rate-limited" | "recovered") => {
-    if (next === undefined) return;
+    if (next === undefined || settings.shouldAdaptLimit === false) return;
     queue.concurrency = next;
     bus.emit({ type: "limit.changed", limit: next, max: limit.max, reason });
   };
@@ -188,14 +230,13 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     const st = state.get(task.id)!;
     budget.stepsStarted++;
     budget.inFlightUSD += estimatedUSD;
-    inFlight++;
     const attempt = ++st.attempts;
     st.firstStartMs ??= nowMs();
     if (!started.has(task.id)) {
       started.add(task.id);
-      bus.emit({ type: "task.started", taskId: task.id, role: task.role, file: task.file });
+      if (emitsTaskEvents) bus.emit({ type: "task.started", taskId: task.id, role: task.role, file: task.file });
     }
-    bus.emit({ type: "step.started", taskId: task.id, kind: task.role, attempt, model: request.model });
+    bus.emit({ type: "step.started", taskId: task.id, kind: kindOf(task), attempt, model: request.model });
     const window = limit.started();
 
     let record: StepRecord;
@@ -207,7 +248,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
       const parsed = parseAnswer(answer.text, answer.finishReason);
       record = {
         taskId: task.id,
-        kind: task.role,
+        kind: kindOf(task),
         attempt,
         model: request.model,
         ok: parsed.ok,
@@ -223,7 +264,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
       if (!(error instanceof StepFailure)) throw error;
       record = {
         taskId: task.id,
-        kind: task.role,
+        kind: kindOf(task),
         attempt,
         model: request.model,
         ok: false,
@@ -242,11 +283,11 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     const aborted = record.error?.code === "aborted";
     const willRetry = !record.ok && retriable && shouldRetry(attempt, settings.retry) && !stop && !aborted;
     // A step cut short by a stop is not the task's last word: resume tries it again.
-    const cutShort = !record.ok && (aborted || (retriable && shouldRetry(attempt, settings.retry) && stop !== null));
+    // So is a rejected key: once it is fixed, `swarm resume` must ask again.
+    const cutShort = !record.ok && (aborted || fatalRun || (retriable && shouldRetry(attempt, settings.retry) && stop !== null));
     record.final = !willRetry && !cutShort;
 
     await deps.journal.append(record);
-    inFlight--;
     budget.inFlightUSD -= estimatedUSD;
     const costUSD = deps.costUSD(request.model, record.usage);
     budget.spentUSD += costUSD;
@@ -257,7 +298,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     bus.emit({
       type: "step.finished",
       taskId: task.id,
-      kind: task.role,
+      kind: kindOf(task),
       attempt,
       ok: record.ok,
       usage: record.usage,
@@ -275,17 +316,17 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     if (record.ok) succeed(task, record.content!);
     else if (willRetry) {
       const delayMs = retryDelayMs(attempt, settings.retry, random, retryAfterMs);
-      bus.emit({ type: "step.retry", taskId: task.id, kind: task.role, attempt, error: record.error!, ...(record.status ? { status: record.status } : {}), delayMs });
+      bus.emit({ type: "step.retry", taskId: task.id, kind: kindOf(task), attempt, error: record.error!, ...(record.status ? { status: record.status } : {}), delayMs });
       const timer = setTimeout(() => {
         backoffs.delete(task.id);
         if (stop) {
           notRun(task, stopReason());
           return checkSettled();
         }
-        void queue.add(() => runStep(task));
+        addStep(task);
       }, delayMs);
       backoffs.set(task.id, timer);
-    } else if (cutShort) notRun(task, aborted ? { code: "aborted", message: "cancelled in flight" } : stopReason());
+    } else if (cutShort) notRun(task, fatalRun ? record.error! : aborted ? { code: "aborted", message: "cancelled in flight" } : stopReason());
     else fail(task, record.error!);
     checkSettled();
   }
@@ -296,9 +337,11 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   deps.abort.addEventListener("abort", onAbort, { once: true });
   if (deps.drain.aborted) onDrain();
 
+  // Taken before the replay: it counts down prerequisites and queues what it releases itself, so a
+  // set taken after it would hold those tasks too, and each would be requested twice.
+  const initial = ready.initial(plan.tasks);
   replayPrior(deps.prior);
-  const start = ready.initial(plan.tasks).filter((id) => !results.has(id));
-  for (const id of start) enqueue(id);
+  for (const id of initial) if (!results.has(id)) enqueue(id);
   checkSettled();
   await settled;
   deps.drain.removeEventListener("abort", onDrain);
@@ -320,7 +363,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     const decided: { task: Task; record: StepRecord }[] = [];
     for (const record of prior) {
       const task = tasks.get(record.taskId);
-      if (!task || record.kind !== task.role) continue;
+      if (!task || record.kind !== kindOf(task)) continue;
       const st = state.get(task.id)!;
       st.attempts = Math.max(st.attempts, record.attempt);
       st.usage = addUsage(st.usage, record.usage);

@@ -64,6 +64,8 @@ export function collectEsmExports(sf: ts.SourceFile): { info: ExportInfo; hasExp
     if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) {
       // `import x = require()` is TypeScript's CommonJS form; it does not make the file ESM by itself.
       if (ts.isImportDeclaration(statement)) info.isEsm = true;
+      // `export import A = N.B` (TypeScript) exports `A`.
+      else if (hasModifier(statement, ts.SyntaxKind.ExportKeyword)) info.names.add(statement.name.text);
       continue;
     }
     if (ts.isExportDeclaration(statement)) {

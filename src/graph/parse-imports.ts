@@ -189,19 +189,29 @@ function collectCallImports(
     return entry;
   };
 
+  // Every node either visitor cares about spans one of these words; subtrees without one are skipped,
+  // which keeps the walk off the function bodies that make up most of a file.
+  const offsets = wordOffsets(sf.text, hasCalls ? ["require", "import", "exports"] : ["exports"]);
   const visit = (node: ts.Node, parent: ts.Node): void => {
+    if (!spansOffset(offsets, node.pos, node.end)) return;
     alsoVisit?.(node);
     if (!hasCalls) {
       // Nothing to find here; keep walking for the other visitor.
     } else if (ts.isVariableDeclaration(node) && node.initializer) {
       const call = moduleCall(node.initializer);
-      if (call) bindFromDeclaration(node.name, record(call.node, call.specifier), namespaceLocals);
+      if (call) {
+        const entry = record(call.node, call.specifier);
+        // `const p = import("x")` holds a promise: `p.then` is not an export of "x".
+        if (call.isPromise) entry.namespace = true;
+        else bindFromDeclaration(node.name, entry, namespaceLocals);
+      }
     } else if (ts.isPropertyAccessExpression(node)) {
       const call = moduleCall(node.expression);
       if (call) {
         const entry = record(call.node, call.specifier);
         const name = node.name.text;
-        if (name === "default") entry.default = true;
+        if (call.isPromise) entry.namespace = true;
+        else if (name === "default") entry.default = true;
         else entry.names.push({ imported: name, local: name, typeOnly: false });
       }
     } else if (ts.isCallExpression(node) && !handled.has(node)) {
@@ -239,22 +249,32 @@ function leftmostName(name: ts.EntityName): string {
   return current.text;
 }
 
-/** Strips `await`, parentheses, `as`, `!` around an expression. */
-function unwrap(expression: ts.Expression): ts.Expression {
+/** Strips `await`, parentheses, `as`, `!` around an expression; says whether an `await` was among them. */
+function unwrap(expression: ts.Expression): { inner: ts.Expression; isAwaited: boolean } {
   let current = expression;
+  let isAwaited = false;
   for (;;) {
-    if (ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) current = current.expression;
-    else if (ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current))
+    if (ts.isAwaitExpression(current)) {
+      isAwaited = true;
       current = current.expression;
-    else return current;
+    } else if (
+      ts.isParenthesizedExpression(current) ||
+      ts.isAsExpression(current) ||
+      ts.isNonNullExpression(current) ||
+      ts.isSatisfiesExpression(current)
+    )
+      current = current.expression;
+    else return { inner: current, isAwaited };
   }
 }
 
-function moduleCall(expression: ts.Expression): { node: ts.CallExpression; specifier: string } | null {
-  const inner = unwrap(expression);
+/** A require()/import() call under `expression`; `isPromise`: an import() not awaited, so its value is a promise. */
+function moduleCall(expression: ts.Expression): { node: ts.CallExpression; specifier: string; isPromise: boolean } | null {
+  const { inner, isAwaited } = unwrap(expression);
   if (!ts.isCallExpression(inner)) return null;
   const specifier = moduleCallSpecifier(inner);
-  return specifier === null ? null : { node: inner, specifier };
+  if (specifier === null) return null;
+  return { node: inner, specifier, isPromise: inner.expression.kind === ts.SyntaxKind.ImportKeyword && !isAwaited };
 }
 
 function moduleCallSpecifier(call: ts.CallExpression): string | null {
@@ -302,7 +322,9 @@ function bindFromDeclaration(
 /** Second pass: `m.prop` usages of `const m = require("x")` / `await import("x")` become that import's names. */
 function collectNamespaceUsages(sf: ts.SourceFile, locals: Map<string, ImportRecord[]>): void {
   const usages = new Map<string, Set<string>>();
+  const offsets = wordOffsets(sf.text, [...locals.keys()]);
   const visit = (node: ts.Node, parent: ts.Node | undefined): void => {
+    if (!spansOffset(offsets, node.pos, node.end)) return;
     if (
       ts.isPropertyAccessExpression(node) &&
       ts.isIdentifier(node.expression) &&
@@ -332,3 +354,23 @@ function isAssignment(kind: ts.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
+/** Sorted start offsets of every occurrence of `words` in `text` (substrings count: a superset is safe). */
+function wordOffsets(text: string, words: readonly string[]): number[] {
+  const offsets: number[] = [];
+  for (const word of words) {
+    for (let i = text.indexOf(word); i !== -1; i = text.indexOf(word, i + word.length)) offsets.push(i);
+  }
+  return offsets.sort((a, b) => a - b);
+}
+
+/** Some offset lies in [start, end). */
+function spansOffset(offsets: readonly number[], start: number, end: number): boolean {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (offsets[mid]! < start) low = mid + 1;
+    else high = mid;
+  }
+  return low < offsets.length && offsets[low]! < end;
+}

@@ -121,35 +121,34 @@ function matchAlias(paths: PathAlias[], specifier: string): { alias: PathAlias; 
   return best;
 }
 
-/** Picks a target out of a package.json `exports`/`imports` value, following conditions in object order. */
-function conditionalTarget(value: unknown, conditions: Set<string>): string | null {
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const target = conditionalTarget(item, conditions);
-      if (target !== null) return target;
-    }
-    return null;
-  }
+/**
+ * Every target of a package.json `exports`/`imports` value that the conditions allow, in object order.
+ * All of them, not just the first: `types` often points at build output that is not in the repo while
+ * `import` names the source, so the caller takes the first target that exists.
+ */
+function conditionalTargets(value: unknown, conditions: Set<string>): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap((item) => conditionalTargets(item, conditions));
   if (value && typeof value === "object") {
-    for (const [key, inner] of Object.entries(value)) {
-      if (!conditions.has(key)) continue;
-      const target = conditionalTarget(inner, conditions);
-      if (target !== null) return target;
-    }
+    return Object.entries(value).flatMap(([key, inner]) => (conditions.has(key) ? conditionalTargets(inner, conditions) : []));
   }
-  return null;
+  return [];
 }
 
 /** Resolves `subpath` ("." or "./x" or "#x") through an exports/imports map; null when nothing matches. */
-function mapSubpath(map: unknown, subpath: string, conditions: Set<string>): string | null {
+function mapSubpath(map: unknown, subpath: string, conditions: Set<string>): string[] | null {
+  const targets = mapSubpathTargets(map, subpath, conditions);
+  return targets === null || targets.length === 0 ? null : targets;
+}
+
+function mapSubpathTargets(map: unknown, subpath: string, conditions: Set<string>): string[] | null {
   if (map === undefined || map === null) return null;
   const isSubpathMap =
     typeof map === "object" && !Array.isArray(map) && Object.keys(map).some((k) => k.startsWith(".") || k.startsWith("#"));
-  if (!isSubpathMap) return subpath === "." ? conditionalTarget(map, conditions) : null;
+  if (!isSubpathMap) return subpath === "." ? conditionalTargets(map, conditions) : null;
   const entries = Object.entries(map as Record<string, unknown>);
   const exact = entries.find(([key]) => key === subpath);
-  if (exact) return conditionalTarget(exact[1], conditions);
+  if (exact) return conditionalTargets(exact[1], conditions);
   // Pattern keys: the longest prefix before `*` wins (Node's PATTERN_KEY_COMPARE).
   let best: { target: unknown; capture: string; prefixLength: number } | null = null;
   for (const [key, target] of entries) {
@@ -160,8 +159,8 @@ function mapSubpath(map: unknown, subpath: string, conditions: Set<string>): str
     if (!best || prefixLength > best.prefixLength) best = { target, capture, prefixLength };
   }
   if (!best) return null;
-  const target = conditionalTarget(best.target, conditions);
-  return target === null ? null : target.split("*").join(best.capture);
+  const { capture } = best;
+  return conditionalTargets(best.target, conditions).map((target) => target.split("*").join(capture));
 }
 
 function conditionsFor(kind: ImportKind): Set<string> {
@@ -189,13 +188,65 @@ function resolvePackageTarget(
     for (const root of rootDir !== null ? [rootDir] : ["src", ""]) {
       const source = joinRepoPath(root, rest);
       if (source === null) continue;
-      // `dist/x.js` (or its `x.d.ts`) came from `src/x.ts`.
-      const stem = source.replace(/(\.d)?\.[cm]?[jt]sx?$/, "");
-      const found = probeFile(`${stem}.js`, "x.ts", exists) ?? probeFile(stem, fromFile, exists);
+      // `dist/x.js` (or its `x.d.ts`) came from `src/x.ts`, `dist/x.cjs` from `src/x.cts`.
+      const output = source.replace(/\.d\.([cm]?)ts$/, ".$1js");
+      const stem = output.replace(/\.[cm]?[jt]sx?$/, "");
+      const found = probeFile(output, "x.ts", exists) ?? probeFile(stem, fromFile, exists);
       if (found) return found;
     }
   }
   return null;
+}
+
+function firstPackageTarget(
+  targets: string[],
+  fromFile: RepoPath,
+  config: ResolverConfig,
+  exists: (p: RepoPath) => boolean,
+): RepoPath | null {
+  for (const target of targets) {
+    const path = resolvePackageTarget(target, fromFile, config, exists);
+    if (path) return path;
+  }
+  return null;
+}
+
+const TS_SOURCE_EXTENSION = /(?<!\.d)\.[cm]?tsx?$/;
+const OUTPUT_FOR_SOURCE: Record<string, string> = { ".ts": ".js", ".tsx": ".js", ".mts": ".mjs", ".cts": ".cjs", ".d.ts": ".js" };
+
+/** Is `fromFile` an ES module as TypeScript's NodeNext sees it: `.mts`, or `.ts` in a `"type": "module"` package. */
+function isNodeNextEsm(fromFile: RepoPath, config: ResolverConfig): boolean {
+  if (/\.m[jt]s$/.test(fromFile)) return true;
+  if (/\.c[jt]s$/.test(fromFile)) return false;
+  return config.packageType === "module";
+}
+
+/**
+ * Why tsc rejects a relative specifier that a lenient lookup found, or null: a TypeScript file naming
+ * `./x.ts` without allowImportingTsExtensions (TS5097), and under NodeNext an ES module leaving the
+ * extension out or importing a directory (TS2834/TS2835). JS files are left alone: bundlers accept both.
+ */
+function strictRelativeProblem(
+  specifier: string,
+  base: RepoPath,
+  found: RepoPath,
+  fromFile: RepoPath,
+  kind: ImportKind,
+  config: ResolverConfig,
+): string | null {
+  if (!isTsFile(fromFile) || kind === "require") return null;
+  if (config.allowsTsExtensions === false && TS_SOURCE_EXTENSION.test(specifier)) {
+    return "a .ts extension in an import path needs allowImportingTsExtensions";
+  }
+  if (!config.isNodeNext || !isNodeNextEsm(fromFile, config)) return null;
+  // Written as the file itself, or as its output name (`./x.js` for `x.ts`): what NodeNext accepts.
+  const swaps = SOURCE_FOR_OUTPUT[extensionOf(base)];
+  const stem = base.slice(0, base.length - extensionOf(base).length);
+  if (found === base || swaps?.some((swap) => found === stem + swap)) return null;
+  const suffix = found.slice(base === "" ? 0 : base.length);
+  const foundExt = found.endsWith(".d.ts") ? ".d.ts" : extensionOf(found);
+  const fix = `${specifier.replace(/\/$/, "")}${suffix.slice(0, suffix.length - foundExt.length)}${OUTPUT_FOR_SOURCE[foundExt] ?? foundExt}`;
+  return `NodeNext needs the file name with its extension: "${fix}"`;
 }
 
 export function isRelativeSpecifier(specifier: string): boolean {
@@ -219,20 +270,23 @@ export function resolveSpecifier(
     const base = joinRepoPath(dirname(fromFile), clean);
     if (base === null) return { kind: "unresolved", reason: "points outside the repository" };
     const path = probeFile(base, fromFile, exists);
-    return path ? { kind: "file", path, via: "relative" } : { kind: "unresolved", reason: "no such file" };
+    if (!path) return { kind: "unresolved", reason: "no such file" };
+    const strictness = strictRelativeProblem(clean, base, path, fromFile, kind, config);
+    return strictness ? { kind: "unresolved", reason: strictness } : { kind: "file", path, via: "relative" };
   }
   if (clean.startsWith("/")) return { kind: "unresolved", reason: "absolute path" };
 
   if (specifier.startsWith("#")) {
-    const target = mapSubpath(config.packageImports, specifier, conditionsFor(kind));
-    if (target === null) {
+    const targets = mapSubpath(config.packageImports, specifier, conditionsFor(kind));
+    if (targets === null) {
       return config.packageImports === undefined
         ? { kind: "unresolved", reason: "no package.json imports field" }
         : { kind: "unresolved", reason: "not in package.json imports" };
     }
-    if (!target.startsWith("./")) return external(target, config);
-    const path = resolvePackageTarget(target, fromFile, config, exists);
-    return path ? { kind: "file", path, via: "package-imports" } : { kind: "unresolved", reason: `${target} not found` };
+    // `imports` may map to a package (`"#dep": "lodash"`) instead of a file.
+    if (!targets[0]!.startsWith("./")) return external(targets[0]!, config);
+    const path = firstPackageTarget(targets, fromFile, config, exists);
+    return path ? { kind: "file", path, via: "package-imports" } : { kind: "unresolved", reason: `${targets[0]} not found` };
   }
 
   const alias = matchAlias(config.paths, clean);
@@ -257,10 +311,10 @@ export function resolveSpecifier(
   const name = packageNameOf(clean);
   if (config.packageName !== null && name === config.packageName && config.packageExports !== undefined) {
     const subpath = clean === name ? "." : `.${clean.slice(name.length)}`;
-    const target = mapSubpath(config.packageExports, subpath, conditionsFor(kind));
-    if (target === null) return { kind: "unresolved", reason: `${subpath} is not exported by package.json` };
-    const path = resolvePackageTarget(target, fromFile, config, exists);
-    return path ? { kind: "file", path, via: "package-exports" } : { kind: "unresolved", reason: `${target} not found` };
+    const targets = mapSubpath(config.packageExports, subpath, conditionsFor(kind));
+    if (targets === null) return { kind: "unresolved", reason: `${subpath} is not exported by package.json` };
+    const path = firstPackageTarget(targets, fromFile, config, exists);
+    return path ? { kind: "file", path, via: "package-exports" } : { kind: "unresolved", reason: `${targets[0]} not found` };
   }
   return external(clean, config);
 }
@@ -308,6 +362,7 @@ export function resolverConfigFrom(input: ResolverConfigInput): ResolverConfig {
       config.packageName = typeof pkg.name === "string" ? pkg.name : null;
       config.packageExports = pkg.exports;
       config.packageImports = pkg.imports;
+      config.packageType = pkg.type === "module" ? "module" : "commonjs";
       const deps = new Set<string>();
       for (const field of ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]) {
         const value = pkg[field];
@@ -326,7 +381,7 @@ function readCompilerOptions(
   text: string,
   tsconfigPath: RepoPath,
   files: ReadonlyMap<RepoPath, string> | undefined,
-): Pick<ResolverConfig, "paths" | "baseUrl" | "outDir" | "rootDir"> {
+): Pick<ResolverConfig, "paths" | "baseUrl" | "outDir" | "rootDir" | "isNodeNext" | "allowsTsExtensions"> {
   const toRepo = (absolute: string): RepoPath | null => {
     if (absolute === ROOT) return "";
     return absolute.startsWith(`${ROOT}/`) ? absolute.slice(ROOT.length + 1) : null;
@@ -358,10 +413,18 @@ function readCompilerOptions(
     paths.push({ pattern, targets: resolved });
   }
   const abs = (p: string | undefined) => (p === undefined ? null : toRepo(p.replace(/\/$/, "")));
+  const nodeNextKinds = [ts.ModuleResolutionKind.Node16, ts.ModuleResolutionKind.NodeNext];
+  const moduleResolution =
+    options.moduleResolution ??
+    (options.module !== undefined && options.module >= ts.ModuleKind.Node16 && options.module <= ts.ModuleKind.NodeNext
+      ? ts.ModuleResolutionKind.NodeNext
+      : undefined);
   return {
     paths,
     baseUrl: abs(options.baseUrl),
     outDir: abs(options.outDir),
     rootDir: abs(options.rootDir),
+    isNodeNext: moduleResolution !== undefined && nodeNextKinds.includes(moduleResolution),
+    allowsTsExtensions: options.allowImportingTsExtensions === true || options.rewriteRelativeImportExtensions === true,
   };
 }

@@ -129,4 +129,13 @@ export interface ResolverConfig {
   packageImports: unknown;
   /** Every dependency kind, plus `@types/*`; null when no package.json was given. */
   dependencies: Set<string> | null;
+  /**
+   * tsconfig resolves like Node (`moduleResolution`/`module` node16 or nodenext): relative imports in
+   * TypeScript ES modules must name a file (`./x.js`), never `./x` or a directory (TS2834/TS2835).
+   */
+  isNodeNext?: boolean;
+  /** package.json `type`: decides whether a `.ts` file is an ES module under NodeNext. */
+  packageType?: "module" | "commonjs";
+  /** False when a tsconfig is present without `allowImportingTsExtensions`: `./x.ts` specifiers are errors (TS5097). */
+  allowsTsExtensions?: boolean;
 }

@@ -57,10 +57,12 @@ export function buildMessages(input: BuildMessagesInput): ChatMessage[] {
   const messages = sharedPrefix(kind, input.instruction, input.conventions);
 
   if (input.context !== undefined && input.context.trim() !== "") {
-    messages.push({
-      role: "user",
-      content: `Exported signatures of files that ${input.source.path} imports (for reference only; do not output them):\n\n${input.context}`,
-    });
+    // A repair's context is both sides of its problems (its imports' exports, its importers' uses).
+    const heading =
+      kind === "repair"
+        ? `How ${input.source.path} connects to the files around it, as they are now (for reference only; do not output them):`
+        : `Exported signatures of files that ${input.source.path} imports (for reference only; do not output them):`;
+    messages.push({ role: "user", content: `${heading}\n\n${input.context}` });
   }
 
   if (input.existingOutput !== undefined) {

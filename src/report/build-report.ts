@@ -1,6 +1,6 @@
 import type { ErrorInfo, Plan, StepRecord, StoppedBy, Task, TaskResult, TaskStatus } from "../core/types.js";
 import type { RunSummary, TaskCounts } from "../events/types.js";
-import { computeMetrics } from "./metrics.js";
+import { computeMetrics, summarizeMetrics } from "./metrics.js";
 import type {
   EstimateVsActualRow,
   MissingEntry,
@@ -25,6 +25,7 @@ export interface EstimateLine {
 export interface EstimateLike {
   byRole: Record<string, EstimateLine>;
   total: EstimateLine;
+  calibratedFromRuns?: number;
 }
 
 export interface BuildReportInput {
@@ -91,13 +92,17 @@ export function buildReport(input: BuildReportInput): Report {
     skips: input.plan.skips.map((s) => ({ ...s })),
     tasks,
     metrics: computeMetrics({ tasks, steps: input.steps }),
-    validation: input.validation
-      ? { problems: [...input.validation.problems], repairs: [...input.validation.repairs], reverts: [...input.validation.reverts] }
-      : null,
+    validation: input.validation ? copyValidation(input.validation) : null,
     commits: input.commits.map((c) => ({ role: c.role, sha: c.sha, files: [...c.files] })),
     missing: listMissing(tasks),
     resumeHint: isIncomplete && input.resumeHint ? input.resumeHint : null,
   };
+}
+
+function copyValidation(v: ReportValidation): ReportValidation {
+  const out: ReportValidation = { problems: [...v.problems], repairs: [...v.repairs], reverts: [...v.reverts] };
+  if (v.remaining && v.remaining.length > 0) out.remaining = [...v.remaining];
+  return out;
 }
 
 /** Where the run's files are; `dir` is accepted too, as execute/run-dir's RunDirPaths names it. */
@@ -134,6 +139,7 @@ export function summaryFromReport(report: Report, paths: SummaryPaths, exitCode:
   };
   if (report.budget) summary.budget = report.budget;
   if (report.resumeHint) summary.resumeHint = report.resumeHint;
+  summary.metrics = summarizeMetrics(report.metrics);
   return summary;
 }
 
@@ -160,8 +166,10 @@ function buildTasks(input: BuildReportInput): ReportTask[] {
       draft.error = {
         code: "reverted",
         message:
-          `reverted by validation: ${revert.problems.length} problem(s) remained after repair` +
-          (first ? ` (${first.file}${first.line ? `:${first.line}` : ""} ${first.code}: ${first.message})` : ""),
+          revert.reason !== undefined && revert.problems.length === 0
+            ? `reverted by validation: ${revert.reason}`
+            : `reverted by validation: ${revert.problems.length} problem(s) remained after repair` +
+              (first ? ` (${first.file}${first.line ? `:${first.line}` : ""} ${first.code}: ${first.message})` : ""),
       };
     }
     drafts.set(task.id, draft);
@@ -290,7 +298,7 @@ function toReportEstimate(estimate: EstimateLike): ReportEstimate {
   });
   const byRole: ReportEstimate["byRole"] = {};
   for (const [role, line] of Object.entries(estimate.byRole)) byRole[role] = row(line);
-  return { byRole, total: row(estimate.total) };
+  return { byRole, total: row(estimate.total), ...(estimate.calibratedFromRuns ? { calibratedFromRuns: estimate.calibratedFromRuns } : {}) };
 }
 
 function compareEstimate(input: BuildReportInput, estimate: ReportEstimate, total: TokenTotals): EstimateVsActualRow[] {

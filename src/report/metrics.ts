@@ -1,4 +1,5 @@
 import type { StepErrorCode, StepRecord } from "../core/types.js";
+import type { SummaryMetrics } from "../events/types.js";
 import type { Distribution, ReportTask, RunMetrics, SlowOutlier, TokenOutlier } from "./types.js";
 
 export const COMPLETION_TARGET = 0.95;
@@ -141,4 +142,32 @@ function failureMetrics(steps: readonly MetricStep[]): Pick<RunMetrics, "retries
     }
   });
   return { retries, failedSteps, rateLimited };
+}
+
+/** Outliers of each kind carried into the final summary; report.json lists them all. */
+export const SUMMARY_OUTLIERS = 3;
+
+/** The brief form of RunMetrics that travels in RunSummary (run.finished, the final summary, CI logs). */
+export function summarizeMetrics(m: RunMetrics, maxOutliers = SUMMARY_OUTLIERS): SummaryMetrics {
+  return {
+    completion: { ...m.completion },
+    wallMsByRole: { ...m.wallMs.byRole },
+    tokensPerAgentByRole: { ...m.tokensPerAgent.byRole },
+    tokenOutliers: {
+      count: m.tokensPerAgent.outliers.length,
+      factor: m.thresholds.tokenOutlierFactor,
+      top: m.tokensPerAgent.outliers
+        .slice(0, maxOutliers)
+        .map((o) => ({ taskId: o.taskId, file: o.file, role: o.role, tokens: o.tokens, ratio: o.ratio })),
+    },
+    slowOutliers: {
+      count: m.wallMs.slowOutliers.length,
+      factor: m.thresholds.slowOutlierFactor,
+      top: m.wallMs.slowOutliers
+        .slice(0, maxOutliers)
+        .map((o) => ({ taskId: o.taskId, file: o.file, role: o.role, wallMs: o.wallMs, roleP50: o.roleP50 })),
+    },
+    retries: { total: m.retries.total, byCause: { ...m.retries.byCause } },
+    rateLimited: m.rateLimited,
+  };
 }

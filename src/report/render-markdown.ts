@@ -1,7 +1,8 @@
 import type { ErrorInfo, StoppedBy } from "../core/types.js";
-import type { TaskCounts } from "../events/types.js";
+import type { SummaryDistribution, SummaryMetrics, TaskCounts } from "../events/types.js";
 import { alignColumns, formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine } from "../util/format.js";
 import { errorPct } from "./build-report.js";
+import { summarizeMetrics } from "./metrics.js";
 import type { Distribution, MissingEntry, Report, ReportCommit, TokenTotals } from "./types.js";
 
 // Three views of one Report: report.md (everything a reviewer needs), the GitHub step summary
@@ -35,6 +36,13 @@ export function describeCost(costUSD: number, estimatedCostUSD: number | null): 
   return `${formatUSD(costUSD)} (estimate ${formatUSD(estimatedCostUSD)}, ${formatPercentValue(error, { signed: true })})`;
 }
 
+/** "62.3% of input tokens (estimate 58.1%)": the prefix cache is where the estimate's cache rule meets the bill. */
+function describeCacheShare(report: Report): string {
+  const actual = report.cacheHitShare === null ? "no input tokens billed" : `${formatPercent(report.cacheHitShare, { digits: 1 })} of input tokens`;
+  const est = report.estimate?.total;
+  return est && est.input > 0 ? `${actual} (estimate ${formatPercent(est.cachedInput / est.input, { digits: 1 })})` : actual;
+}
+
 function describeTokens(tokens: TokenTotals): string {
   const cached = tokens.input === 0 ? "" : ` (${formatPercent(tokens.cachedInput / tokens.input)} cached)`;
   return `${formatTokens(tokens.input)} in${cached} · ${formatTokens(tokens.output)} out`;
@@ -66,6 +74,87 @@ function plural(n: number, singular: string): string {
 
 function describeDistribution(d: Distribution, format: (n: number) => string): string {
   return d.count === 0 ? "none" : `p50 ${format(d.p50)} · p95 ${format(d.p95)} · max ${format(d.max)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Swarm metrics in brief (final summary, CI log, step summary)
+
+/** "99.9% (899/900)", and ", below the 95% target" when it is. */
+export function describeCompletion(c: SummaryMetrics["completion"]): string {
+  const flag = c.isBelowTarget ? `, below the ${formatPercent(c.target)} target` : "";
+  return `${formatPercent(c.rate, { digits: 1 })} (${c.succeeded}/${c.total})${flag}`;
+}
+
+/** "refactor 1.2 s/3.4 s/5.1 s, test 900 ms/2.1 s/3.0 s": p50/p95/max per role, roles without agents left out. */
+export function describeSpreadByRole(
+  byRole: Readonly<Record<string, SummaryDistribution>>,
+  format: (n: number) => string,
+  separator = ", ",
+): string {
+  return Object.entries(byRole)
+    .filter(([, d]) => d.count > 0)
+    .map(([role, d]) => `${role} ${format(d.p50)}/${format(d.p95)}/${format(d.max)}`)
+    .join(separator);
+}
+
+/** One phrase per outlier shown: "src/a.ts (refactor) 12 s, role p50 1.2 s" / "src/b.ts (test) 40k tokens, 4.1x the median". */
+export function describeOutliers(m: SummaryMetrics): string[] {
+  return [
+    ...m.slowOutliers.top.map((o) => `slow: ${o.file} (${o.role}) ${formatDuration(o.wallMs)}, role p50 ${formatDuration(o.roleP50)}`),
+    ...m.tokenOutliers.top.map((o) => `tokens: ${o.file} (${o.role}) ${formatTokens(o.tokens)}, ${o.ratio.toFixed(1)}x the role median`),
+  ];
+}
+
+/** Outliers counted but not listed in the brief form. */
+export function hiddenOutliers(m: SummaryMetrics): number {
+  return m.slowOutliers.count - m.slowOutliers.top.length + (m.tokenOutliers.count - m.tokenOutliers.top.length);
+}
+
+function stepSummaryMetrics(m: SummaryMetrics): string[] {
+  const completion = m.completion.isBelowTarget
+    ? `${formatPercent(m.completion.rate, { digits: 1 })} (${m.completion.succeeded}/${m.completion.total}) — **below the ${formatPercent(m.completion.target)} target**`
+    : describeCompletion(m.completion);
+  const roles = Object.keys(m.wallMsByRole).filter((role) => (m.wallMsByRole[role]?.count ?? 0) > 0);
+  const lines = [
+    "",
+    "#### Metrics",
+    "",
+    `Completion: ${completion}`,
+    `Retries: ${m.retries.total}${m.retries.total ? ` (${describeCauses(m.retries.byCause)})` : ""}; rate-limited (429) responses: ${m.rateLimited}`,
+  ];
+  if (roles.length > 0) {
+    lines.push(
+      "",
+      ...table(
+        ["Role", "Agents", "Wall p50", "Wall p95", "Wall max", "Tokens p50", "Tokens max"],
+        roles.map((role) => {
+          const wall = m.wallMsByRole[role]!;
+          const tokens = m.tokensPerAgentByRole[role];
+          return [
+            role,
+            String(wall.count),
+            formatDuration(wall.p50),
+            formatDuration(wall.p95),
+            formatDuration(wall.max),
+            tokens ? formatTokens(tokens.p50) : "–",
+            tokens ? formatTokens(tokens.max) : "–",
+          ];
+        }),
+        [1, 2, 3, 4, 5, 6],
+      ),
+    );
+  }
+  if (m.slowOutliers.count > 0) {
+    const top = m.slowOutliers.top.map((o) => `${code(o.file)} ${formatDuration(o.wallMs)} (p50 ${formatDuration(o.roleP50)})`);
+    const more = m.slowOutliers.count > top.length ? `, +${m.slowOutliers.count - top.length} more` : "";
+    lines.push("", `Slow agents (over ${m.slowOutliers.factor}× their role's p50): ${top.join(", ")}${more}`);
+  }
+  if (m.tokenOutliers.count > 0) {
+    const top = m.tokenOutliers.top.map((o) => `${code(o.file)} ${formatTokens(o.tokens)} (${o.ratio.toFixed(1)}×)`);
+    const more = m.tokenOutliers.count > top.length ? `, +${m.tokenOutliers.count - top.length} more` : "";
+    lines.push("", `Token outliers (over ${m.tokenOutliers.factor}× their role's median): ${top.join(", ")}${more}`);
+  }
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +253,10 @@ export function renderReportMarkdown(report: Report): string {
         ]),
       ),
       "",
-      "Each cell: estimate → actual (error). Repair requests are not estimated.",
+      "Each cell: estimate → actual (error). Repair requests are not estimated." +
+        (report.estimate?.calibratedFromRuns ? ` The estimate was calibrated from ${plural(report.estimate.calibratedFromRuns, "earlier run")}.` : " The estimate was not calibrated."),
+      "",
+      `Cache hits: ${describeCacheShare(report)}.`,
     );
   }
 
@@ -272,11 +364,13 @@ function validationMarkdown(report: Report): string[] {
     lines.push(
       "",
       ...table(
-        ["File", "Problem", "Message", "Caused by"],
+        // The pair: where the problem shows, and the file on the other side of the import.
+        ["File", "Problem", "Message", "Imports from", "Caused by"],
         v.problems.slice(0, MAX_ROWS).map((p) => [
           code(p.line ? `${p.file}:${p.line}` : p.file),
           code(p.code),
           cell(p.message),
+          p.target ? code(p.target) : "",
           p.blame ? code(p.blame) : "",
         ]),
       ),
@@ -293,8 +387,16 @@ function validationMarkdown(report: Report): string[] {
     lines.push("", "Reverted (kept as at the base commit):", "");
     for (const r of v.reverts) {
       const first = r.problems[0];
-      lines.push(`- ${code(r.file)} (${code(r.taskId)})${first ? `: ${code(first.code)} ${cell(first.message)}` : ""}`);
+      const why = first ? `: ${code(first.code)} ${cell(first.message)}` : r.reason ? `: ${cell(r.reason)}` : "";
+      lines.push(`- ${code(r.file)} (${code(r.taskId)})${why}`);
     }
+  }
+  if (v.remaining && v.remaining.length > 0) {
+    lines.push("", "Still on the branch (no revert of the run's files removes them):", "");
+    for (const p of v.remaining.slice(0, MAX_ROWS)) {
+      lines.push(`- ${code(p.line ? `${p.file}:${p.line}` : p.file)} ${code(p.code)} ${cell(p.message)}`);
+    }
+    lines.push(...moreLine(Math.min(MAX_ROWS, v.remaining.length), v.remaining.length));
   }
   return lines;
 }
@@ -333,6 +435,8 @@ export interface StepSummaryFacts {
   commits: ReportCommit[];
   reportMd: string | null;
   resumeHint: string | null;
+  /** Swarm metrics in brief; absent when the run summary carried none. */
+  metrics?: SummaryMetrics | null;
 }
 
 export function stepSummaryFacts(report: Report, reportMd: string | null = null): StepSummaryFacts {
@@ -360,6 +464,7 @@ export function stepSummaryFacts(report: Report, reportMd: string | null = null)
     commits: report.commits,
     reportMd,
     resumeHint: report.resumeHint,
+    metrics: summarizeMetrics(report.metrics),
   };
 }
 
@@ -402,6 +507,7 @@ export function renderStepSummaryFacts(f: StepSummaryFacts): string {
       ...moreLine(Math.min(MAX_SUMMARY_FAILURES, f.failed.length), f.failed.length, f.reportMd ?? "report.md"),
     );
   }
+  if (f.metrics) lines.push(...stepSummaryMetrics(f.metrics));
   if (f.counts.notRun > 0) {
     const reasons = f.notRunByReason.map(([reason, n]) => `${code(reason)} ${n}`).join(" · ");
     lines.push("", `Not run: ${f.counts.notRun}${reasons ? ` (${reasons})` : ""}`);

@@ -22,6 +22,8 @@ export interface EstimateRow extends TokensAndCost {
 export interface ReportEstimate {
   byRole: Record<string, EstimateRow>;
   total: EstimateRow;
+  /** Earlier runs the estimate's calibration ratios came from; absent or 0 when uncalibrated. */
+  calibratedFromRuns?: number;
 }
 
 /**
@@ -125,14 +127,19 @@ export interface ReportRepair {
 export interface ReportRevert {
   taskId: TaskId;
   file: RepoPath;
+  /** The problems that sent the file back (empty for a revert that follows another, see `reason`). */
   problems: Problem[];
+  /** Why, when it is not a problem of its own: e.g. a test written from a refactor that was reverted. */
+  reason?: string;
 }
 
 export interface ReportValidation {
-  /** Problems the run introduced (baseline problems excluded). */
+  /** Problems the run introduced (baseline problems excluded), each with the task blamed for it. */
   problems: Problem[];
   repairs: ReportRepair[];
   reverts: ReportRevert[];
+  /** Introduced problems still on the branch: ones no revert of the run's files removes. Absent when none. */
+  remaining?: Problem[];
 }
 
 export interface ReportCommit {

@@ -70,6 +70,7 @@ export function createGithubReporter(options: GithubReporterOptions): Reporter {
       commits,
       reportMd: summary.reportMd,
       resumeHint: summary.resumeHint ?? null,
+      metrics: summary.metrics ?? null,
     };
     pending = appendFile(path, renderStepSummaryFacts(facts) + "\n").catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,6 @@
-import type { RunSummary, SwarmEvent, SwarmEventOf } from "../events/types.js";
+import type { RunSummary, SummaryMetrics, SwarmEvent, SwarmEventOf } from "../events/types.js";
 import { errorPct } from "../report/build-report.js";
-import { describeStoppedBy } from "../report/render-markdown.js";
+import { describeCompletion, describeOutliers, describeSpreadByRole, describeStoppedBy, hiddenOutliers } from "../report/render-markdown.js";
 import { formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine } from "../util/format.js";
 import type { Reporter, TextSink } from "./types.js";
 
@@ -152,7 +152,9 @@ function finalSummary(s: RunSummary, maxFailureLines: number): string[] {
     const error = formatPercentValue(errorPct(s.estimatedCostUSD, s.costUSD), { signed: true });
     lines.push(`cost: ${formatUSD(s.costUSD)} (estimate ${formatUSD(s.estimatedCostUSD)}, ${error})`);
   }
-  lines.push(`time: ${formatDuration(s.durationMs)}`, `report: ${s.reportMd}`, `        ${s.reportJson}`);
+  lines.push(`time: ${formatDuration(s.durationMs)}`);
+  if (s.metrics) lines.push(...metricsLines(s.metrics));
+  lines.push(`report: ${s.reportMd}`, `        ${s.reportJson}`);
   if (s.failed.length > 0) {
     lines.push("failed:");
     for (const f of s.failed.slice(0, maxFailureLines)) {
@@ -163,6 +165,27 @@ function finalSummary(s: RunSummary, maxFailureLines: number): string[] {
     if (s.failed.length > maxFailureLines) lines.push(`  ... and ${s.failed.length - maxFailureLines} more (see the report)`);
   }
   if (s.resumeHint) lines.push(`resume: ${s.resumeHint}`);
+  return lines;
+}
+
+/** Completion, per-role spread of wall time and tokens per agent, retries by cause, the worst outliers. ASCII only. */
+function metricsLines(m: SummaryMetrics): string[] {
+  const lines = [`completion: ${describeCompletion(m.completion)}`];
+  const wall = describeSpreadByRole(m.wallMsByRole, formatDuration, "; ");
+  if (wall) lines.push(`wall per agent (p50/p95/max): ${wall}`);
+  const tokens = describeSpreadByRole(m.tokensPerAgentByRole, formatTokens, "; ");
+  if (tokens) lines.push(`tokens per agent (p50/p95/max): ${tokens}`);
+  if (m.retries.total > 0) {
+    const causes = Object.entries(m.retries.byCause)
+      .filter((e): e is [string, number] => (e[1] ?? 0) > 0)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([cause, n]) => `${cause} ${n}`)
+      .join(", ");
+    lines.push(`retries: ${m.retries.total} (${causes}); 429 responses: ${m.rateLimited}`);
+  }
+  for (const outlier of describeOutliers(m)) lines.push(`outlier ${outlier}`);
+  const hidden = hiddenOutliers(m);
+  if (hidden > 0) lines.push(`outlier ... and ${hidden} more (see the report)`);
   return lines;
 }
 

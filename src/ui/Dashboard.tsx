@@ -30,7 +30,13 @@ export function Dashboard(props: DashboardProps) {
       <EventLog entries={props.log} />
       <Box flexDirection="column" width={props.columns}>
         {props.phase === "finished" && props.summary ? (
-          <FinalSummary summary={props.summary} retries={props.retries} rateLimited={props.rateLimited} rows={props.rows} />
+          <FinalSummary
+            summary={props.summary}
+            retries={props.retries}
+            rateLimited={props.rateLimited}
+            rows={props.rows}
+            columns={props.columns}
+          />
         ) : (
           <LivePanel {...props} />
         )}
@@ -86,13 +92,14 @@ function LivePanel(props: DashboardProps) {
       />
       <RoleCounts roles={roles} byRole={props.byRole} />
       <Text wrap="truncate-end">{costText(props)}</Text>
+      {/* The short figures first: on a narrow terminal the cause list is what gets cut. */}
       <Text wrap="truncate-end">
-        Retries {props.retries.total}
-        {props.retries.total > 0 ? ` (${formatCounts(props.retries.byCause)})` : ""} ·{" "}
-        <Text color={props.rateLimited > 0 ? "yellow" : undefined}>429 ×{props.rateLimited}</Text> · concurrency{" "}
+        Concurrency{" "}
         <Text color={props.limit.current < props.limit.max ? "yellow" : undefined}>
           {props.limit.current}/{props.limit.max}
-        </Text>
+        </Text>{" "}
+        · <Text color={props.rateLimited > 0 ? "yellow" : undefined}>429 ×{props.rateLimited}</Text> · retries {props.retries.total}
+        {props.retries.total > 0 ? ` (${formatCounts(props.retries.byCause)})` : ""}
       </Text>
       {phaseLine ? <Text wrap="truncate-end">{phaseLine}</Text> : null}
       {budgetLine ? (

@@ -31,12 +31,19 @@ const TICK_MS = 1000;
  * machine gets fewer frames per second rather than a busy core.
  */
 const MAX_RENDER_SHARE = 0.125;
+/**
+ * However expensive frames get, one a second at least: a 2–3 s gap (one GC-stretched frame on a busy
+ * machine used to set the interval on its own) reads as a frozen screen.
+ */
+const MAX_INTERVAL_MS = 1000;
+/** Weight of the newest frame in the smoothed frame cost: one slow frame must not set the pace alone. */
+const COST_SMOOTHING = 0.3;
 
 /**
  * The terminal view as a Reporter:
  * - every event is folded into one state at once (cheap, synchronous);
  * - ink redraws at most `fps` times a second, from one pending timer, plus a tick a second for elapsed
- *   times; fewer when a frame is expensive to draw (MAX_RENDER_SHARE);
+ *   times; fewer when frames are expensive to draw (MAX_RENDER_SHARE), but at least one a second;
  * - run.finished draws the final summary at once; close() unmounts and resolves once that frame is written,
  *   leaving it on screen.
  * It installs no signal handlers.
@@ -46,6 +53,7 @@ export function createDashboardReporter(options: DashboardReporterOptions): Repo
   if (!(fps > 0)) throw new TypeError(`fps: expected a number > 0, got ${fps}`);
   const minIntervalMs = 1000 / fps;
   let intervalMs = minIntervalMs;
+  let frameCostMs: number | null = null;
 
   const state = initialState();
   let instance: Instance | null = null;
@@ -89,7 +97,9 @@ export function createDashboardReporter(options: DashboardReporterOptions): Repo
         instance.rerender(frame());
         // ink draws synchronously (legacy root), so this is the frame's whole cost. (The first
         // frame also pays for setting ink up, so it does not count.)
-        intervalMs = Math.max(minIntervalMs, (now() - startedAt) / MAX_RENDER_SHARE);
+        const costMs = now() - startedAt;
+        frameCostMs = frameCostMs === null ? costMs : frameCostMs + COST_SMOOTHING * (costMs - frameCostMs);
+        intervalMs = Math.min(Math.max(minIntervalMs, MAX_INTERVAL_MS), Math.max(minIntervalMs, frameCostMs / MAX_RENDER_SHARE));
       } else {
         instance = render(frame(), {
           stdout,

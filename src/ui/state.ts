@@ -130,13 +130,19 @@ export interface Throughput {
   lastCompletionT: number | null;
   /** Tasks that ran and settled in this process (cascaded dependency failures excluded). */
   completions: number;
-  /** Ring of the last THROUGHPUT_WINDOW completion times. */
+  /** Ring of the last THROUGHPUT_RING completion times. */
   recent: number[];
 }
 
 export const MAX_FAILURES = 20;
-/** Completions the ETA's rate looks back over: long enough to smooth bursts, short enough to follow a limit change. */
+/** Completions the ETA's rate looks back over at least: long enough to smooth bursts, short enough to follow a limit change. */
 export const THROUGHPUT_WINDOW = 32;
+/**
+ * Completion times kept. At 300 agents that start together, completions come in waves of ~300 a
+ * latency apart; a 32-completion window sees one wave's slice and promised "ETA 0 ms" with 600 tasks
+ * left (seen at 300 agents). The window grows to twice the concurrency, up to this many.
+ */
+export const THROUGHPUT_RING = 1024;
 
 export function initialState(): DashboardState {
   return {
@@ -275,22 +281,26 @@ export function etaMs(state: DashboardState, now: number): number | null {
   if (state.phase !== "executing" || state.stopping) return null;
   const { firstStartT, lastCompletionT, completions, recent } = state.throughput;
   if (firstStartT === null || lastCompletionT === null || completions === 0) return null;
+  const window = Math.min(THROUGHPUT_RING, Math.max(THROUGHPUT_WINDOW, 2 * Math.max(state.limit.current, state.inFlight.size)));
   let windowCount: number;
   let windowStartT: number;
-  if (completions <= THROUGHPUT_WINDOW) {
+  if (completions <= window) {
     windowCount = completions;
     windowStartT = firstStartT;
   } else {
-    // The oldest ring slot is the next one to be overwritten.
-    windowCount = THROUGHPUT_WINDOW - 1;
-    windowStartT = recent[completions % THROUGHPUT_WINDOW];
+    // The window-th most recent completion; the window - 1 after it set the rate.
+    windowCount = window - 1;
+    windowStartT = recent[(completions - window) % THROUGHPUT_RING]!;
   }
   const spanMs = lastCompletionT - windowStartT;
   if (spanMs <= 0) return null;
   const remaining = totalTasks(state) - settledTasks(state);
   if (remaining <= 0) return 0;
   const msPerTask = spanMs / windowCount;
-  return Math.max(0, remaining * msPerTask - Math.max(0, now - lastCompletionT));
+  const leftMs = remaining * msPerTask - Math.max(0, now - lastCompletionT);
+  // Past the countdown with work left, the rate no longer describes the run (agents stuck in
+  // backoff, a stalled endpoint): say nothing rather than "ETA 0 ms".
+  return leftMs > 0 ? leftMs : null;
 }
 
 /** The agents running longest first, at most `limit` of them. */
@@ -516,7 +526,7 @@ function dropAgent(state: DashboardState, agent: InFlightAgent): void {
 function countCompletion(state: DashboardState, t: number): void {
   const tp = state.throughput;
   tp.firstStartT ??= t;
-  tp.recent[tp.completions % THROUGHPUT_WINDOW] = t;
+  tp.recent[tp.completions % THROUGHPUT_RING] = t;
   tp.completions++;
   tp.lastCompletionT = t;
 }

@@ -1,5 +1,6 @@
 import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
+import { SwarmError } from "../core/errors.js";
 
 /** Outcome of {@link checkOutputPath}: the path is safe to write, or a one-line reason why not. */
 export type OutputPathCheck = { ok: true } | { ok: false; reason: string };
@@ -45,13 +46,19 @@ export function checkOutputPath(repoTop: string, repoPath: string): OutputPathCh
   return { ok: true };
 }
 
-/** Thrown when a write would land outside the tree it is meant for. */
-export class UnsafePathError extends Error {
+/**
+ * Thrown when a write would land outside the tree it is meant for. A SwarmError, so the CLI prints it
+ * as one line with exit 2 rather than as an internal error: it is caused by the repository's content
+ * (a committed symlink, an odd file name), and nothing has been written when it is thrown.
+ */
+export class UnsafePathError extends SwarmError {
   readonly path: string;
   readonly reason: string;
 
   constructor(repoPath: string, reason: string) {
-    super(`refusing to write \`${repoPath}\`: ${reason}`);
+    super("SWARM_UNSAFE_OUTPUT", `refusing to write \`${repoPath}\`: ${reason}`, {
+      hint: "a task only writes its own output path, as a regular file inside the repository; nothing was written",
+    });
     this.name = "UnsafePathError";
     this.path = repoPath;
     this.reason = reason;

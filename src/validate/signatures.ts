@@ -39,6 +39,16 @@ export interface ContextBlock {
   tokens: number;
 }
 
+export interface ContextOptions {
+  /**
+   * The content to describe instead of the graph's (HEAD's): a dependency this run already rewrote.
+   * Undefined for a path keeps the graph's content.
+   */
+  contentOf?: (path: RepoPath) => string | undefined;
+  /** One block's text from its path and signatures. @default `// <path>\n<signatures>` */
+  format?: (path: RepoPath, signatures: string) => string;
+}
+
 /**
  * Signature blocks of the internal files `file` imports, nearest first (folder distance, then import
  * order), each `// <path>` followed by its signatures. Blocks that do not fit the remaining budget are
@@ -49,6 +59,7 @@ export function contextBlocks(
   graph: ImportGraph,
   budgetTokens: number,
   countTokens: (text: string) => number,
+  options: ContextOptions = {},
 ): ContextBlock[] {
   const dependencies = graph.dependenciesOf(file).filter((d) => d !== file && graph.files.has(d));
   const ordered = dependencies
@@ -57,9 +68,10 @@ export function contextBlocks(
   const blocks: ContextBlock[] = [];
   let left = budgetTokens;
   for (const { path } of ordered) {
-    const signatures = exportedSignatures(path, graph.files.get(path)!.content);
+    const content = options.contentOf?.(path) ?? graph.files.get(path)!.content;
+    const signatures = exportedSignatures(path, content);
     if (signatures === "") continue;
-    const text = `// ${path}\n${signatures}`;
+    const text = options.format ? options.format(path, signatures) : `// ${path}\n${signatures}`;
     const tokens = countTokens(text) + 1; // the joining newline
     if (tokens > left) continue;
     blocks.push({ path, text, tokens });
@@ -74,8 +86,9 @@ export function contextFor(
   graph: ImportGraph,
   budgetTokens: number,
   countTokens: (text: string) => number,
+  options: ContextOptions = {},
 ): string {
-  return contextBlocks(file, graph, budgetTokens, countTokens)
+  return contextBlocks(file, graph, budgetTokens, countTokens, options)
     .map((b) => b.text)
     .join("\n\n");
 }

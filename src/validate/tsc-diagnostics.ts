@@ -21,6 +21,7 @@ export const IMPORT_EXPORT_CODES: ReadonlySet<number> = new Set([
   2460, // Module '{0}' declares '{1}' locally, but it is exported as '{2}'.
   2497, // This module can only be referenced with ECMAScript imports/exports by turning on 'esModuleInterop' ...
   2498, // Module '{0}' uses 'export =' and cannot be used with 'export *'.
+  2591, // Cannot find module '{0}'. Do you need to install type definitions for node? ...
   2613, // Module '{0}' has no default export. Did you mean to use 'import { {1} } from {0}' instead?
   2614, // Module '{0}' has no exported member '{1}'. Did you mean to use 'import {1} from {0}' instead?
   2694, // Namespace '{0}' has no exported member '{1}'.

@@ -1,17 +1,85 @@
 import { prepareRun } from "../../pipeline.js";
-import { renderEstimate } from "../../report/render-estimate.js";
-import type { CommonFlags } from "../program.js";
+import { renderEstimate, renderSampleEstimate } from "../../report/render-estimate.js";
+import { sampleRun } from "../../sample.js";
+import type { EstimateFlags } from "../program.js";
 import type { CliIO } from "./index.js";
 import { prepareOptions } from "./options.js";
+import { providerFromEnv } from "./provider.js";
 
-/** Never builds a provider: an estimate sends no request and needs no API key. */
-export async function estimateCommand(repo: string, flags: CommonFlags, io: CliIO): Promise<void> {
+/**
+ * The static estimate never builds a provider: it sends no request and needs no API key.
+ * `--sample N` is the exception: it runs N tasks for real (key needed, requests billed) and keeps
+ * their answers in a run directory that `swarm run --from-sample` continues.
+ */
+export async function estimateCommand(repo: string, flags: EstimateFlags, io: CliIO): Promise<void> {
+  if (flags.sample !== undefined) return sampleCommand(repo, flags, flags.sample, io);
   const prepared = await prepareRun(prepareOptions(repo, flags, true, io.cwd));
   for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${w}\n`);
   const { estimate, plan, config } = prepared;
   if (flags.json) {
-    io.stdout.write(JSON.stringify({ repo: prepared.repo.top, headSha: prepared.repo.headSha, tasks: plan.tasks.length, files: plan.files.length, skipped: plan.skips.length, concurrency: config.concurrency, model: config.provider.model, estimate }, null, 2) + "\n");
+    io.stdout.write(JSON.stringify({ repo: prepared.repo.top, headSha: prepared.repo.headSha, tasks: plan.tasks.length, files: plan.files.length, skipped: plan.skips.length, concurrency: config.concurrency, model: config.provider.model, estimate: publicEstimate(estimate) }, null, 2) + "\n");
     return;
   }
-  io.stdout.write(renderEstimate({ repo: prepared.repo.path, plan, estimate, concurrency: config.concurrency, assumedLatencyMs: config.estimate.assumedLatencyMs, model: config.provider.model }));
+  io.stdout.write(renderEstimate({ repo: prepared.repo.top, plan, estimate, concurrency: config.concurrency, assumedLatencyMs: config.estimate.assumedLatencyMs, model: config.provider.model }));
+}
+
+async function sampleCommand(repo: string, flags: EstimateFlags, size: number, io: CliIO): Promise<void> {
+  const drain = new AbortController();
+  const abort = new AbortController();
+  const removeSignals = io.installSignals(
+    () => drain.abort(),
+    () => abort.abort(),
+  );
+  try {
+    const result = await sampleRun({
+      ...prepareOptions(repo, flags, true, io.cwd),
+      ...(flags.branch === undefined ? {} : { branch: flags.branch }),
+      size,
+      providerFor: providerFromEnv(io.env, "swarm estimate without --sample needs no key and sends no request"),
+      subscribers: [(event) => (event.type === "run.warning" ? io.stderr.write(`warning: ${event.message}\n`) : undefined)],
+      drain: drain.signal,
+      abort: abort.signal,
+    });
+    const { prepared } = result;
+    for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${w}\n`);
+    if (flags.json) {
+      io.stdout.write(
+        JSON.stringify(
+          {
+            repo: prepared.repo.top,
+            headSha: prepared.repo.headSha,
+            tasks: prepared.plan.tasks.length,
+            model: prepared.config.provider.model,
+            estimate: publicEstimate(prepared.estimate),
+            sample: { runId: result.runId, runDir: result.paths.dir, stoppedBy: result.stoppedBy, selection: result.selection, extrapolation: result.extrapolation },
+          },
+          null,
+          2,
+        ) + "\n",
+      );
+      return;
+    }
+    io.stdout.write(
+      renderSampleEstimate({
+        repo: prepared.repo.top,
+        repoArg: repo,
+        plan: prepared.plan,
+        estimate: prepared.estimate,
+        model: prepared.config.provider.model,
+        runId: result.runId,
+        runDir: result.paths.dir,
+        stoppedBy: result.stoppedBy,
+        selection: result.selection,
+        extrapolation: result.extrapolation,
+      }),
+    );
+  } finally {
+    removeSignals();
+  }
+}
+
+/** The estimate without its per-task maps: they are for the engine and calibration, not for readers. */
+function publicEstimate<T extends { perTaskReserveUSD?: unknown; perTaskUncalibrated?: unknown }>(estimate: T) {
+  const { perTaskReserveUSD: _reserve, perTaskUncalibrated: _raw, ...rest } = estimate;
+  return rest;
 }

@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
-import type { RunSummary } from "../../events/types.js";
+import type { RunSummary, SummaryMetrics } from "../../events/types.js";
+import { describeSpreadByRole } from "../../report/render-markdown.js";
 import { formatDuration, formatPercent, formatTokens, formatUSD, oneLine, padEnd } from "../../util/format.js";
 import { formatCounts } from "./Failures.js";
 
@@ -9,74 +10,135 @@ export interface FinalSummaryProps {
   retries: { total: number; byCause: Readonly<Record<string, number | undefined>> };
   rateLimited: number;
   rows: number;
+  columns: number;
 }
 
+const INDENT = 2;
 const LABEL_WIDTH = 9;
 const MAX_FAILED_ROWS = 10;
 const MIN_FAILED_ROWS = 3;
 
-/** What stays on screen after the run: outcome, branch, report, cost vs estimate, what failed. */
-export function FinalSummary({ summary, retries, rateLimited, rows }: FinalSummaryProps) {
+interface FieldLine {
+  label: string;
+  text: string;
+  color?: "yellow";
+}
+
+/**
+ * What stays on screen after the run: outcome, branch, report, cost vs estimate, swarm metrics,
+ * what failed. Kept below the terminal height (ink clears the screen for a taller frame), so the
+ * failure list shrinks to the rows left; branch and report path are never cut.
+ */
+export function FinalSummary({ summary, retries, rateLimited, rows, columns }: FinalSummaryProps) {
   const { counts } = summary;
   const headline = headlineOf(summary);
-  const roleLine = Object.entries(counts.byRole)
-    .map(([role, c]) => `${role} ${c.succeeded}/${c.total}`)
-    .join(" · ");
-  const fixedLines = 5 + (retries.total > 0 ? 1 : 0) + (summary.resumeHint ? 1 : 0) + (counts.failed > 0 ? 1 : 0);
+  const fields = fieldsOf(summary, retries, rateLimited);
+  // Every field wraps under its own column rather than losing its end: paths and the resume
+  // command get copied from here, and the figures at the end of a line matter as much as the first.
+  const textColumns = Math.max(1, columns - INDENT - LABEL_WIDTH);
+  const fieldRows = fields.reduce((n, f) => n + wrappedRows([...f.text].length, textColumns), 0);
+  const headlineRows = wrappedRows([...headline.text].length, columns);
   // Causes first: a failed refactor's test and doc tasks only repeat its reason.
   const failed = [...summary.failed].sort(
     (a, b) => Number(a.error.code === "dependency-failed") - Number(b.error.code === "dependency-failed"),
   );
-  const room = Math.max(MIN_FAILED_ROWS, Math.min(MAX_FAILED_ROWS, rows - 1 - fixedLines - 1));
+  // One row spare for the cursor below the frame.
+  const room = Math.max(MIN_FAILED_ROWS, Math.min(MAX_FAILED_ROWS, rows - 1 - headlineRows - fieldRows));
   const shownFailed = failed.length > room ? failed.slice(0, room - 1) : failed;
   const hiddenFailed = failed.length - shownFailed.length;
-  const byCode: Record<string, number> = {};
-  for (const f of summary.failed) byCode[f.error.code] = (byCode[f.error.code] ?? 0) + 1;
 
   return (
     <Box flexDirection="column">
-      <Text bold color={headline.color} wrap="truncate-end">
+      <Text bold color={headline.color}>
         {headline.text}
       </Text>
-      <Field label="Roles">{roleLine} succeeded</Field>
-      <Field label="Branch">{summary.branch ?? "none (nothing was committed)"}</Field>
-      <Field label="Report">{summary.reportMd}</Field>
-      <Field label="Cost">{costLine(summary)}</Field>
-      {retries.total > 0 ? (
-        <Field label="Retries">
-          {retries.total} ({formatCounts(retries.byCause)}){rateLimited > 0 ? ` · 429 ×${rateLimited}` : ""}
+      {fields.map((f) => (
+        <Field key={f.label} label={f.label} color={f.color}>
+          {f.text}
         </Field>
-      ) : null}
-      {counts.failed > 0 ? (
-        <Field label="Failed">
-          {counts.failed}
-          {Object.keys(byCode).length > 0 ? ` (${formatCounts(byCode)})` : ""}
-        </Field>
-      ) : null}
-      {shownFailed.map((f) => (
-        <Text key={f.taskId} wrap="truncate-end">
-          {"    "}
-          <Text color="red">✖</Text> {roleOf(f.taskId)} {f.file} — {f.error.code}: {oneLine(f.error.message)}
-        </Text>
       ))}
+      {counts.failed > 0
+        ? shownFailed.map((f) => (
+            <Text key={f.taskId} wrap="truncate-end">
+              {"    "}
+              <Text color="red">✖</Text> {roleOf(f.taskId)} {f.file} — {f.error.code}: {oneLine(f.error.message)}
+            </Text>
+          ))
+        : null}
       {hiddenFailed > 0 ? (
         <Text dimColor wrap="truncate-end">
-          {"    "}+{hiddenFailed} more in {summary.reportMd}
+          {"    "}+{hiddenFailed} more in the report
         </Text>
       ) : null}
-      {summary.resumeHint ? <Field label="Resume">{summary.resumeHint}</Field> : null}
     </Box>
   );
 }
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
+function fieldsOf(summary: RunSummary, retries: FinalSummaryProps["retries"], rateLimited: number): FieldLine[] {
+  const { counts, metrics } = summary;
+  const fields: FieldLine[] = [
+    { label: "Branch", text: summary.branch ?? "none (nothing was committed)" },
+    { label: "Report", text: summary.reportMd },
+    { label: "Roles", text: rolesText(summary, metrics), ...(metrics?.completion.isBelowTarget ? { color: "yellow" as const } : {}) },
+    { label: "Cost", text: costLine(summary) },
+  ];
+  // The summary's figures are the run's (they include any earlier process of a resumed run).
+  const retryTotal = metrics?.retries.total ?? retries.total;
+  const retryCauses = metrics?.retries.byCause ?? retries.byCause;
+  const limited = metrics?.rateLimited ?? rateLimited;
+  if (retryTotal > 0) {
+    fields.push({ label: "Retries", text: `${retryTotal} (${formatCounts(retryCauses)})${limited > 0 ? ` · 429 ×${limited}` : ""}` });
+  }
+  if (metrics) {
+    const wall = describeSpreadByRole(metrics.wallMsByRole, formatDuration, " · ");
+    if (wall) fields.push({ label: "Wall", text: `${wall} (p50/p95/max per agent)` });
+    const tokens = describeSpreadByRole(metrics.tokensPerAgentByRole, formatTokens, " · ");
+    if (tokens) fields.push({ label: "Tokens", text: `${tokens} (p50/p95/max per agent)` });
+    const outliers = outliersText(metrics);
+    if (outliers) fields.push({ label: "Outliers", text: outliers, color: "yellow" });
+  }
+  if (counts.failed > 0) {
+    const byCode: Record<string, number> = {};
+    for (const f of summary.failed) byCode[f.error.code] = (byCode[f.error.code] ?? 0) + 1;
+    fields.push({ label: "Failed", text: `${counts.failed}${Object.keys(byCode).length > 0 ? ` (${formatCounts(byCode)})` : ""}` });
+  }
+  if (summary.resumeHint) fields.push({ label: "Resume", text: summary.resumeHint });
+  return fields;
+}
+
+function Field({ label, color, children }: { label: string; color?: "yellow"; children: ReactNode }) {
   return (
-    <Text wrap="truncate-end">
-      {"  "}
-      <Text dimColor>{padEnd(label, LABEL_WIDTH)}</Text>
-      {children}
-    </Text>
+    <Box>
+      <Box width={INDENT + LABEL_WIDTH} flexShrink={0}>
+        <Text dimColor>{" ".repeat(INDENT) + label}</Text>
+      </Box>
+      <Box flexGrow={1} flexShrink={1}>
+        <Text color={color} wrap="wrap">
+          {children}
+        </Text>
+      </Box>
+    </Box>
   );
+}
+
+/** `refactor 300/300 · test 299/300 · doc 300/300 succeeded (99.9%, below the 95% target)`. */
+function rolesText(summary: RunSummary, metrics: SummaryMetrics | undefined): string {
+  const roles = Object.entries(summary.counts.byRole)
+    .map(([role, c]) => `${role} ${c.succeeded}/${c.total}`)
+    .join(" · ");
+  if (!metrics || metrics.completion.rate === null) return `${roles} succeeded`;
+  const flag = metrics.completion.isBelowTarget ? `, below the ${formatPercent(metrics.completion.target)} target` : "";
+  return `${roles} succeeded (${formatPercent(metrics.completion.rate, { digits: 1 })}${flag})`;
+}
+
+/** `2 slow (src/a.ts 12 s, p50 1.2 s) · 1 token-heavy (src/b.ts 4.1× median)`; the worst one of each kind. */
+function outliersText(m: SummaryMetrics): string | null {
+  const parts: string[] = [];
+  const slow = m.slowOutliers.top[0];
+  if (slow) parts.push(`${m.slowOutliers.count} slow (${slow.file} ${formatDuration(slow.wallMs)}, role p50 ${formatDuration(slow.roleP50)})`);
+  const heavy = m.tokenOutliers.top[0];
+  if (heavy) parts.push(`${m.tokenOutliers.count} token-heavy (${heavy.file} ${heavy.ratio.toFixed(1)}× role median)`);
+  return parts.length > 0 ? parts.join(" · ") : null;
 }
 
 function costLine(s: RunSummary): string {
@@ -108,6 +170,14 @@ function headlineOf(s: RunSummary): { text: string; color: "green" | "yellow" | 
     case "auth":
       return { text: `✖ Run ${s.runId} stopped: the endpoint rejected the API key ${took}: ${tally}`, color: "red" };
   }
+}
+
+/**
+ * Terminal rows a line of `width` characters takes once wrapped at `columns`. Word wrapping breaks
+ * early at spaces, so a wrapped line may take one row more than the characters alone need.
+ */
+function wrappedRows(width: number, columns: number): number {
+  return width <= columns ? 1 : Math.ceil(width / columns) + 1;
 }
 
 // TaskId is `${role}:${file}` (core/types.ts); the summary's failure entries carry no role of their own.

@@ -17,13 +17,16 @@ export interface InFlightAgentsProps {
 const KIND_WIDTH = 8; // "refactor"
 const ELAPSED_WIDTH = 9; // "12 m 05 s"
 const MIN_FILE_WIDTH = 12;
+/** What the attempt column keeps before the file column gives up characters: "attempt 2". */
+const MIN_TAIL_WIDTH = 9;
 
 /** `In flight (12)` then one row per agent: kind, file, elapsed, attempt (and backoff), then `+N more`. */
 export function InFlightAgents({ agents, total, showsMore, now, columns }: InFlightAgentsProps) {
   const tails = agents.map((agent) => attemptText(agent, now));
   const tailWidth = Math.max(0, ...tails.map((t) => [...t].length));
-  // Two-space indent and gaps; the file column absorbs whatever width is left.
-  const fixedWidth = 2 + KIND_WIDTH + 2 + 2 + ELAPSED_WIDTH + 2 + tailWidth;
+  // Two-space indent and gaps; the file column absorbs whatever width is left. The file comes
+  // before the backoff detail: on a narrow terminal the row's end (truncated) loses the detail.
+  const fixedWidth = 2 + KIND_WIDTH + 2 + 2 + ELAPSED_WIDTH + 2 + Math.min(tailWidth, MIN_TAIL_WIDTH);
   const longestFile = Math.max(0, ...agents.map((a) => [...a.file].length));
   const fileWidth = Math.max(MIN_FILE_WIDTH, Math.min(longestFile, columns - fixedWidth));
   const hidden = total - agents.length;
@@ -55,7 +58,8 @@ function attemptText(agent: InFlightAgent, now: number): string {
   const attempt = `attempt ${agent.attempt}`;
   if (!agent.retry) return attempt;
   const leftMs = agent.retry.at + agent.retry.delayMs - now;
-  const wait = leftMs > 0 ? `retry in ${formatDuration(leftMs)}` : "retrying";
+  // Past the backoff, the retry waits for a free slot under the concurrency limit.
+  const wait = leftMs > 0 ? `retry in ${formatDuration(leftMs)}` : "retry queued";
   return `${attempt} · ${wait} (${agent.retry.code})`;
 }
 

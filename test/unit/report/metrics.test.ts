@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StepRecord } from "../../../src/core/types.js";
-import { computeMetrics, distribution, percentile, type MetricStep, type MetricTask } from "../../../src/report/metrics.js";
+import { computeMetrics, distribution, percentile, summarizeMetrics, type MetricStep, type MetricTask } from "../../../src/report/metrics.js";
 
 describe("percentile (nearest rank)", () => {
   const ten = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -150,5 +150,31 @@ describe("steps: latency, retries, 429s", () => {
     expect(metrics.stepLatencyMs).toMatchObject({ count: 9, p50: 8000, p95: 120_000, max: 120_000 });
     expect(metrics.stepLatencyMs.byKind.repair).toEqual({ count: 1, p50: 5000, p95: 5000, max: 5000 });
     expect(metrics.stepLatencyMs.byKind.test).toEqual({ count: 2, p50: 8000, p95: 20_000, max: 20_000 });
+  });
+});
+
+describe("summarizeMetrics (what run.finished carries)", () => {
+  it("keeps the figures and flags, and the worst few outliers with their count", () => {
+    const tasks = [
+      ...Array.from({ length: 20 }, (_, i) => task(`refactor:f${i}.js`)),
+      ...Array.from({ length: 5 }, (_, i) => task(`refactor:big${i}.js`, { inputTokens: 10_000 + i * 1000, wallMs: 100_000 + i })),
+      task("refactor:x.js", { status: "failed", attempts: 3 }),
+      task("refactor:y.js", { status: "not-run", attempts: 0 }),
+    ];
+    const steps = [step("refactor:x.js", { ok: false, error: { code: "rate-limited", message: "429" }, status: 429 }), step("refactor:x.js")];
+    const full = computeMetrics({ tasks, steps });
+    const brief = summarizeMetrics(full, 2);
+    expect(brief.completion).toEqual(full.completion);
+    expect(brief.completion.isBelowTarget).toBe(true);
+    expect(brief.wallMsByRole).toEqual(full.wallMs.byRole);
+    expect(brief.tokensPerAgentByRole).toEqual(full.tokensPerAgent.byRole);
+    expect(brief.tokenOutliers.count).toBe(5);
+    expect(brief.tokenOutliers.top.map((o) => o.taskId)).toEqual(["refactor:big4.js", "refactor:big3.js"]);
+    expect(brief.slowOutliers.count).toBe(full.wallMs.slowOutliers.length);
+    expect(brief.slowOutliers.top.length).toBeLessThanOrEqual(2);
+    expect(brief.retries).toEqual({ total: 1, byCause: { "rate-limited": 1 } });
+    expect(brief.rateLimited).toBe(1);
+    // JSON all the way: it travels as the last NDJSON line.
+    expect(JSON.parse(JSON.stringify(brief))).toEqual(brief);
   });
 });

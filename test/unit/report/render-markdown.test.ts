@@ -56,7 +56,9 @@ describe("renderReportMarkdown", () => {
       | repair | – → 1.4k | – → 0 | – → 500 | – → ? |
       | **total** | 16k → 13.9k (-13%) | 8k → 6.4k (-20%) | 8k → 15.6k (+95%) | $0.04 → $0.06 (+56%) |
 
-      Each cell: estimate → actual (error). Repair requests are not estimated."
+      Each cell: estimate → actual (error). Repair requests are not estimated. The estimate was not calibrated.
+
+      Cache hits: 46.0% of input tokens (estimate 50.0%)."
     `);
   });
 
@@ -159,6 +161,18 @@ describe("renderStepSummary", () => {
       | --- | --- | --- |
       | \`src/b.js\` | refactor | \`truncated\` answer cut off at max_tokens |
       | \`src/c.js\` | refactor | \`reverted\` reverted by validation: 1 problem(s) remained after repair (src/a.js:3 missing-export: imports \`helper\` from ./c.js, which no longer exports it) |
+
+      #### Metrics
+
+      Completion: 37.5% (3/8) — **below the 95% target**
+      Retries: 3 (truncated 2, rate-limited 1); rate-limited (429) responses: 1
+
+      | Role | Agents | Wall p50 | Wall p95 | Wall max | Tokens p50 | Tokens max |
+      | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+      | refactor | 3 | 12.0 s | 1 m 36 s | 1 m 36 s | 2.1k | 18.3k |
+      | test | 2 | 11.0 s | 12.0 s | 12.0 s | 2.6k | 2.9k |
+
+      Token outliers (over 3× their role's median): \`src/b.js\` 18.3k (8.7×)
 
       Not run: 3 (\`budget\` 2 · \`dependency-failed\` 1)
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { annotation, createGithubReporter, escapeData, escapeProperty } from "../../../src/reporters/github.js";
 import { loadEventFixture } from "../../support/event-log.js";
+import { metricsOf } from "../ui/run-events.js";
 import { collect, stamper, summary } from "./events.js";
 
 describe("workflow command escaping", () => {
@@ -59,6 +60,22 @@ describe("github reporter", () => {
     expect(written).toContain("Commits: refactor `3f9c2a1` (3 files), test `8a41d0e` (3 files), repair `c07be1d` (1 file)");
     expect(written).toContain("| `src/utils/ids.test.js` | test | `no-code-block` the answer had no fenced code block |");
     expect(written).toContain("Full report: `/home/dev/express-api/.swarm/runs/20250612-093000-7f3a/report.md`");
+  });
+
+  it("puts the swarm metrics into the step summary when the run summary carries them", async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "swarm-gh-"));
+    const summaryPath = path.join(dir, "step-summary.md");
+    const reporter = createGithubReporter({ env: { GITHUB_STEP_SUMMARY: summaryPath }, out: collect().out });
+    const at = stamper();
+    reporter.onEvent(at(1000, { type: "run.finished", summary: summary({ metrics: metricsOf() }) }));
+    await reporter.close();
+    const written = await readFile(summaryPath, "utf8");
+    expect(written).toContain("Completion: 88.9% (80/90) — **below the 95% target**");
+    expect(written).toContain("Retries: 5 (rate-limited 4, timeout 1); rate-limited (429) responses: 4");
+    expect(written).toContain("| refactor | 30 | 1.2 s | 3.4 s | 41.0 s | 1.5k | 9k |");
+    expect(written).not.toContain("| doc |");
+    expect(written).toContain("Slow agents (over 3× their role's p50): `src/big.js` 41.0 s (p50 1.2 s)");
+    expect(written).toContain("Token outliers (over 3× their role's median): `src/big.js` 9k (6.0×), +1 more");
   });
 
   it("escapes messages, folds annotations beyond the cap, warns when the run stopped early", async () => {

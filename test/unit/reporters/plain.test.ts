@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SwarmEvent } from "../../../src/events/types.js";
 import { createPlainReporter } from "../../../src/reporters/plain.js";
 import { loadEventFixture } from "../../support/event-log.js";
+import { metricsOf } from "../ui/run-events.js";
 import { collect, stamper, summary } from "./events.js";
 
 const zero = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
@@ -210,6 +211,23 @@ describe("lines", () => {
       "resume: swarm resume run-1",
       "warning: late",
     ]);
+  });
+
+  it("ends with the swarm metrics when the summary carries them, in ASCII", () => {
+    const events = [base, at(10_000, { type: "run.finished", summary: summary({ metrics: metricsOf() }) })];
+    const lines = runPlain(events).lines();
+    const from = lines.findIndex((l) => l.startsWith("completion:"));
+    expect(lines.slice(from, from + 6)).toEqual([
+      "completion: 88.9% (80/90), below the 95% target",
+      "wall per agent (p50/p95/max): refactor 1.2 s/3.4 s/41.0 s; test 900 ms/2.1 s/3.0 s",
+      "tokens per agent (p50/p95/max): refactor 1.5k/2k/9k; test 1.1k/1.4k/1.5k",
+      "retries: 5 (rate-limited 4, timeout 1); 429 responses: 4",
+      "outlier slow: src/big.js (refactor) 41.0 s, role p50 1.2 s",
+      "outlier tokens: src/big.js (refactor) 9k, 6.0x the role median",
+    ]);
+    expect(lines[from + 6]).toBe("outlier ... and 1 more (see the report)");
+    expect(lines[from + 7]).toBe("report: /repo/.swarm/runs/run-1/report.md");
+    expect(lines.join("\n")).toMatch(/^[\x20-\x7e\n]*$/);
   });
 
   it("close resolves", async () => {

@@ -2,7 +2,7 @@ import { cleanup, render } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { Dashboard, fitLiveRows } from "../../../src/ui/Dashboard.js";
 import { reduceAll, type DashboardState } from "../../../src/ui/state.js";
-import { readSampleRun, recorder, stripAnsi, summaryOf } from "./run-events.js";
+import { metricsOf, readSampleRun, recorder, stripAnsi, summaryOf } from "./run-events.js";
 import type { SwarmEvent } from "../../../src/events/types.js";
 
 afterEach(() => cleanup());
@@ -47,7 +47,7 @@ describe("Dashboard", () => {
         test      0/30  0 ok · 30 waiting
         doc       0/30  0 ok · 30 waiting
       Cost $0.00 of $3.40 estimated (0%) · tokens 0 in (0 cached) / 0 out · 0 requests
-      Retries 0 · 429 ×0 · concurrency 80/80"
+      Concurrency 80/80 · 429 ×0 · retries 0"
     `);
   });
 
@@ -57,11 +57,11 @@ describe("Dashboard", () => {
     expect(text).toMatch(/refactor +27\/30 +25 ok · 2 failed · 3 running/);
     expect(text).toMatch(/test +2\/30 +1 ok · 1 failed · 28 waiting/);
     expect(text).toContain("Cost $0.51 of $3.40 estimated (15%)");
-    expect(text).toContain("Retries 3 (rate-limited ×3) · 429 ×3 · concurrency 4/8");
+    expect(text).toContain("Concurrency 4/8 · 429 ×3 · retries 3 (rate-limited ×3)");
     expect(text).toContain("In flight (3)");
     const agents = lines(text).filter((l) => l.startsWith("  refactor  src/"));
     expect(agents.map((l) => l.match(/module-\d+/)?.[0])).toEqual(["module-27", "module-28", "module-29"]);
-    expect(agents[0]).toMatch(/40\.3 s +attempt 1 · retrying \(rate-limited\)/);
+    expect(agents[0]).toMatch(/40\.3 s +attempt 1 · retry queued \(rate-limited\)/);
     expect(agents[1]).toMatch(/40\.2 s +attempt 2$/);
     expect(text).toContain("Failed (4: dependency-failed ×2, no-code-block ×1, timeout ×1)");
     expect(text).toContain("refactor src/module-25.js — no-code-block: the answer had no fenced code block");
@@ -134,6 +134,34 @@ describe("Dashboard", () => {
     expect(text).not.toContain("Draining");
   });
 
+  it("shows the swarm metrics in the final summary, flagging low completion and outliers", () => {
+    const run = recorder();
+    run.start(0, { tasks: 90 });
+    run.emit(252_000, { type: "run.finished", summary: summaryOf({ metrics: metricsOf() }) });
+    const text = frame(reduceAll(run.events), 252_000);
+    expect(text).toMatch(/Roles +refactor 29\/30 · test 29\/30 · doc 30\/30 succeeded \(88\.9%, below the 95% target\)/);
+    expect(text).toMatch(/Retries +5 \(rate-limited ×4, timeout ×1\) · 429 ×4/);
+    expect(text).toMatch(/Wall +refactor 1\.2 s\/3\.4 s\/41\.0 s · test 900 ms\/2\.1 s\/3\.0 s \(p50\/p95\/max per agent\)/);
+    expect(text).toMatch(/Tokens +refactor 1\.5k\/2k\/9k · test 1\.1k\/1\.4k\/1\.5k/);
+    expect(text).toMatch(/Outliers +1 slow \(src\/big\.js 41\.0 s, role p50 1\.2 s\) · 2 token-heavy \(src\/big\.js 6\.0× role median\)/);
+  });
+
+  it("never cuts the branch or the report path, however narrow the terminal", () => {
+    const reportMd = "/tmp/swarm-synthetic-6uCKWs/a/very/deep/checkout/.swarm/runs/20250101-120000-abcd/report.md";
+    const run = recorder();
+    run.start(0, { tasks: 90 });
+    run.emit(252_000, { type: "run.finished", summary: summaryOf({ reportMd, metrics: metricsOf() }) });
+    const state = reduceAll(run.events);
+    const { lastFrame } = render(<Dashboard {...state} now={252_000} rows={24} columns={60} />);
+    const text = stripAnsi(lastFrame());
+    const rows = lines(text);
+    expect(rows.length).toBeLessThanOrEqual(23);
+    for (const row of rows) expect([...row].length).toBeLessThanOrEqual(60);
+    // Wrapped, the path is still all there, in order.
+    expect(rows.join("").replace(/ +/g, "")).toContain(reportMd);
+    expect(text).toContain("swarm/20250101-120000-abcd");
+  });
+
   it("lists causes before cascaded failures and points at the report for the rest", () => {
     const failed = Array.from({ length: 40 }, (_, i) => ({
       taskId: `${i < 20 ? "test" : "refactor"}:src/f${i}.js`,
@@ -148,7 +176,7 @@ describe("Dashboard", () => {
     expect(lines(text).length).toBeLessThanOrEqual(19);
     expect(text).toContain("✖ refactor src/f20.js — timeout: slow 20");
     expect(text).not.toContain("dependency-failed: prerequisite failed");
-    expect(text).toMatch(/\+\d+ more in \.swarm\/runs\/20250101-120000-abcd\/report\.md/);
+    expect(text).toMatch(/\+\d+ more in the report/);
   });
 
   it("prints each failure once above the live panel, however often it redraws", () => {
@@ -173,7 +201,7 @@ describe("Dashboard", () => {
     it("shows the 429s and the lowered limit early on", () => {
       const early = upTo((e) => e.seq === 21);
       const text = frame(reduceAll(early), early.at(-1)!.t);
-      expect(text).toContain("429 ×2 · concurrency 2/4");
+      expect(text).toContain("Concurrency 2/4 · 429 ×2");
       expect(text).toContain("0/8 0%");
       expect(text).toMatch(/refactor +src\/services\/users\.js +6\.6 s +attempt 2/);
     });

@@ -2,7 +2,7 @@
 // dashboard tests: `run.task(...)` helpers keep each test to the facts it is about.
 import { readFileSync } from "node:fs";
 import type { ErrorInfo, Role, StepErrorCode, Usage } from "../../../src/core/types.js";
-import type { RunSummary, SwarmEvent, SwarmEventInput } from "../../../src/events/types.js";
+import type { RunSummary, SummaryMetrics, SwarmEvent, SwarmEventInput } from "../../../src/events/types.js";
 
 export const RUN_ID = "20250101-120000-abcd";
 
@@ -115,3 +115,25 @@ export function readSampleRun(): SwarmEvent[] {
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 export const stripAnsi = (text: string | undefined): string => (text ?? "").replace(ANSI, "");
+
+/** Swarm metrics as summarizeMetrics would carry them: below target, one slow and one token-heavy agent. */
+export function metricsOf(overrides: Partial<SummaryMetrics> = {}): SummaryMetrics {
+  return {
+    completion: { succeeded: 80, total: 90, rate: 80 / 90, target: 0.95, isBelowTarget: true },
+    wallMsByRole: {
+      refactor: { count: 30, p50: 1200, p95: 3400, max: 41_000 },
+      test: { count: 29, p50: 900, p95: 2100, max: 3000 },
+      doc: { count: 0, p50: 0, p95: 0, max: 0 },
+    },
+    tokensPerAgentByRole: {
+      refactor: { count: 30, p50: 1500, p95: 2000, max: 9000 },
+      test: { count: 29, p50: 1100, p95: 1400, max: 1500 },
+      doc: { count: 0, p50: 0, p95: 0, max: 0 },
+    },
+    slowOutliers: { count: 1, factor: 3, top: [{ taskId: "refactor:src/big.js", file: "src/big.js", role: "refactor", wallMs: 41_000, roleP50: 1200 }] },
+    tokenOutliers: { count: 2, factor: 3, top: [{ taskId: "refactor:src/big.js", file: "src/big.js", role: "refactor", tokens: 9000, ratio: 6 }] },
+    retries: { total: 5, byCause: { "rate-limited": 4, timeout: 1 } },
+    rateLimited: 4,
+    ...overrides,
+  };
+}

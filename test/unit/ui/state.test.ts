@@ -195,8 +195,22 @@ describe("reduce", () => {
     const state = reduceAll(run.events);
     expect(etaMs(state, 4000)).toBe(6 * 1000);
     expect(etaMs(state, 4500)).toBe(6 * 1000 - 500);
-    expect(etaMs(state, 1e9)).toBe(0);
+    // Long past the countdown with tasks left: the rate is stale, so no figure at all.
+    expect(etaMs(state, 1e9)).toBeNull();
     expect(etaMs(reduceAll(run.events.slice(0, 8)), 500)).toBeNull();
+  });
+
+  it("looks back over at least twice the concurrency, so a wave of 300 agents does not promise ETA 0", () => {
+    const run = recorder();
+    run.start(0, { tasks: 900, roles: ["refactor"], concurrency: 300 });
+    for (let i = 0; i < 600; i++) run.begin(0, "refactor", `f${i}.js`);
+    // First wave: 300 completions within 300 ms, 10 s after the start; the second wave runs.
+    for (let i = 0; i < 300; i++) run.finish(10_000 + i, "refactor", `f${i}.js`);
+    const state = reduceAll(run.events);
+    // 300 done in 10.3 s → ~34 ms a task → 600 left ≈ 20 s, not 600 × 1 ms.
+    const eta = etaMs(state, 10_300)!;
+    expect(eta).toBeGreaterThan(15_000);
+    expect(eta).toBeLessThan(25_000);
   });
 
   it("takes the run summary as the final word", () => {

@@ -1,0 +1,111 @@
+// Repair steps go through the same engine as every other step: one small executePlan pass per round,
+// with step kind "repair". So they share the provider, the retry policy, the adaptive limit, the
+// journal and the run's budgets (maxSteps, maxCostUSD count across passes), and there is no second
+// request path to keep in step with the first.
+import type { ErrorInfo, Plan, Role, StepRecord, StoppedBy, Task, TaskId, TaskStatus, Usage } from "../core/types.js";
+import { executePlan, type EngineDeps } from "../execute/engine.js";
+import type { ChatMessage, ChatRequest } from "../llm/provider.js";
+
+export interface RepairRequest {
+  task: Task;
+  messages: ChatMessage[];
+}
+
+/** What one task's repair step(s) in a round came to. */
+export interface RepairAnswer {
+  status: TaskStatus;
+  /** The new content of the task's output, when the step succeeded. */
+  content?: string;
+  error?: ErrorInfo;
+  /** Summed over the round's steps for this task (retries included). */
+  usage: Usage;
+  latencyMs: number;
+  /** Steps sent for this task in this round. */
+  steps: number;
+}
+
+/** Runs one round: at most one repair step per request (plus its retries). */
+export type RepairRunner = (requests: readonly RepairRequest[]) => Promise<Map<TaskId, RepairAnswer>>;
+
+export interface RepairEngineDeps
+  extends Pick<EngineDeps, "provider" | "bus" | "journal" | "settings" | "costUSD" | "drain" | "abort" | "random"> {
+  /** The request of a repair step (model route, limits) and its estimated cost for the budget check. */
+  requestFor(task: Task, messages: ChatMessage[]): { request: ChatRequest; estimatedUSD: number };
+  /** What the run used before the first repair: the main pass's steps and spend. */
+  spent: { steps: number; costUSD: number };
+}
+
+export interface RepairSession {
+  run: RepairRunner;
+  /** Every repair step journaled so far, in order. */
+  readonly steps: StepRecord[];
+  /** The run's spend so far, the main pass's included. */
+  spentUSD(): number;
+  /** Why repairs stopped early ("budget", "interrupt", ...), or "completed". */
+  stoppedBy(): StoppedBy;
+}
+
+export function createRepairSession(deps: RepairEngineDeps): RepairSession {
+  const steps: StepRecord[] = [];
+  let spent = { ...deps.spent };
+  let stopped: StoppedBy = "completed";
+
+  const notRun = (requests: readonly RepairRequest[], error: ErrorInfo) =>
+    new Map(requests.map((r) => [r.task.id, { status: "not-run" as const, error, usage: zero(), latencyMs: 0, steps: 0 }]));
+
+  const run: RepairRunner = async (requests) => {
+    if (requests.length === 0) return new Map();
+    // A stopped run sends nothing more; the engine would only announce the stop a second time.
+    if (deps.abort.aborted) stopped = "abort";
+    else if (deps.drain.aborted && stopped === "completed") stopped = "interrupt";
+    if (stopped !== "completed") return notRun(requests, { code: stopped === "budget" ? "budget" : "interrupted", message: `repair not started: the run stopped (${stopped})` });
+
+    const messages = new Map(requests.map((r) => [r.task.id, r.messages]));
+    const plan: Plan = {
+      version: 1,
+      roles: unique(requests.map((r) => r.task.role)) as Role[],
+      // Repairs of one round are independent of each other: no task waits for another.
+      tasks: requests.map((r) => ({ ...r.task, dependsOn: [] })),
+      files: [],
+      skips: [],
+    };
+    const pass = await executePlan({
+      plan,
+      provider: deps.provider,
+      bus: deps.bus,
+      journal: deps.journal,
+      prior: [],
+      settings: deps.settings,
+      requestFor: (task) => deps.requestFor(task, messages.get(task.id)!),
+      costUSD: deps.costUSD,
+      isChange: () => true,
+      drain: deps.drain,
+      abort: deps.abort,
+      ...(deps.random ? { random: deps.random } : {}),
+      stepKind: "repair",
+      spent,
+    });
+    steps.push(...pass.steps);
+    spent = { steps: spent.steps + pass.steps.length, costUSD: pass.spentUSD };
+    if (pass.stoppedBy !== "completed") stopped = pass.stoppedBy;
+
+    const answers = new Map<TaskId, RepairAnswer>();
+    for (const [id, result] of pass.results) {
+      const answer: RepairAnswer = {
+        status: result.status,
+        usage: { inputTokens: result.inputTokens, cachedInputTokens: result.cachedInputTokens, outputTokens: result.outputTokens },
+        latencyMs: result.latencyMs,
+        steps: result.attempts,
+      };
+      if (result.content !== undefined) answer.content = result.content;
+      if (result.error) answer.error = result.error;
+      answers.set(id, answer);
+    }
+    return answers;
+  };
+
+  return { run, steps, spentUSD: () => spent.costUSD, stoppedBy: () => stopped };
+}
+
+const zero = (): Usage => ({ inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 });
+const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];

@@ -1,0 +1,288 @@
+// The validate stage of a run: after the agents, check the changed files against HEAD's baseline,
+// let the blamed tasks repair what they broke, and revert what stays broken, so the branch never
+// carries a cross-file problem the run introduced.
+import type { ResolvedConfig } from "../config/schema.js";
+import type { Plan, RepoPath, StepRecord, Task, TaskId, TaskResult } from "../core/types.js";
+import type { EventBus } from "../events/bus.js";
+import type { Problem } from "../events/types.js";
+import { isParsablePath } from "../graph/parse-imports.js";
+import type { ReportRepair, ReportRevert, ReportValidation } from "../report/types.js";
+import type { ScanResult } from "../scan/scan.js";
+import { checkChanges, computeBaseline, revertProbe, type Baseline, type ChangeCheck } from "./baseline.js";
+import { problemKey, type ImportProblem } from "./checks.js";
+import { readHeadSnapshot } from "./head-snapshot.js";
+import { createRepairSession, type RepairEngineDeps, type RepairRunner } from "./repair.js";
+import { repairMessages } from "./repair-prompt.js";
+import { revertClosure } from "./revert.js";
+
+/**
+ * HEAD's import graph and problems, before any request: what the plan's order, the prompts' context
+ * and the validation after the agents all work from. Null when nothing needs it.
+ */
+export async function prepareBaseline(repo: string, scan: ScanResult, config: ResolvedConfig): Promise<Baseline | null> {
+  const isNeeded = config.validate.enabled || config.context.maxTokens > 0 || config.order === "dependencies-first";
+  if (!isNeeded) return null;
+  const snapshot = await readHeadSnapshot(repo, scan);
+  return computeBaseline(snapshot.files, { otherPaths: snapshot.otherPaths });
+}
+
+export interface ValidateChangesInput {
+  baseline: Baseline;
+  plan: Plan;
+  results: ReadonlyMap<TaskId, TaskResult>;
+  bus: EventBus;
+  /** Repair rounds before a still-broken file is reverted (config validate.maxRepairs). */
+  maxRepairs: number;
+  /** Sends one round of repair steps; without it, broken files are reverted straight away. */
+  repair?: RepairRunner;
+  /** What repair prompts share with every other prompt, and their context budget. */
+  prompt: { instruction: string; conventions: string; maxContextTokens: number; countTokens: (text: string) => number };
+  /** Whether content differs from what the task's output path holds at HEAD. */
+  isChange(task: Task, content: string): boolean;
+}
+
+export interface ValidationOutcome {
+  /** The run's results after validation: repaired content in place, reverted tasks failed with "reverted". */
+  results: Map<TaskId, TaskResult>;
+  validation: ReportValidation;
+  /**
+   * The agents' answers that a repair replaced, by task. The role commits carry these and a repair commit
+   * the fixes, so a reviewer sees what the repair changed.
+   */
+  replaced: Map<TaskId, string>;
+  /** Wall time of the checks (graph and compiler), repairs' requests excluded. */
+  checkMs: number;
+}
+
+/**
+ * Validates the run's changed files.
+ * - checks every changed or created JS/TS/JSON output (tests included) against the baseline: only
+ *   problems the run introduced count, each blamed on the task whose edit caused it;
+ * - up to `maxRepairs` rounds: each blamed task gets one repair step with its problems and the other
+ *   side's current signatures; its answer replaces the file and the checks run again;
+ * - what is still broken goes back to HEAD, with every changed file that needs it (revertClosure) and
+ *   the tests and docs written from a reverted refactor.
+ */
+export async function validateChanges(input: ValidateChangesInput): Promise<ValidationOutcome> {
+  const { baseline, plan, bus } = input;
+  const tasks = new Map(plan.tasks.map((t) => [t.id, t]));
+  const results = new Map(input.results);
+  const written = new Map<RepoPath, string>();
+  const owner = new Map<RepoPath, TaskId>();
+  for (const task of plan.tasks) {
+    const r = results.get(task.id);
+    if (r?.status !== "succeeded" || r.changed !== true || r.content === undefined) continue;
+    if (!isParsablePath(task.output) && !task.output.endsWith(".json")) continue;
+    written.set(task.output, r.content);
+    owner.set(task.output, task.id);
+  }
+  bus.emit({ type: "validate.started", files: written.size });
+
+  let checkMs = 0;
+  const check = (): ChangeCheck => {
+    const t0 = performance.now();
+    const out = checkChanges(baseline, { written, tasks: owner });
+    checkMs += performance.now() - t0;
+    return out;
+  };
+  const introduced = new Map<string, Problem>();
+  const record = (problems: readonly ImportProblem[]) => {
+    for (const problem of problems) {
+      const key = `${problemKey(problem)}\0${problem.blame ?? ""}`;
+      if (introduced.has(key)) continue;
+      introduced.set(key, problem);
+      bus.emit({ type: "validate.problem", problem });
+    }
+  };
+
+  let current = check();
+  record(current.problems);
+
+  const repairs: ReportRepair[] = [];
+  const replaced = new Map<TaskId, string>();
+  for (let round = 1; round <= input.maxRepairs && input.repair && current.problems.length > 0; round++) {
+    const groups = byBlame(current.problems, owner);
+    if (groups.size === 0) break;
+    const requests = [...groups].map(([id, problems]) => {
+      const task = tasks.get(id)!;
+      return {
+        task,
+        messages: repairMessages({
+          task,
+          content: written.get(task.output)!,
+          problems,
+          graph: current.graph,
+          graphBefore: baseline.graph,
+          instruction: input.prompt.instruction,
+          conventions: input.prompt.conventions,
+          maxContextTokens: input.prompt.maxContextTokens,
+          countTokens: input.prompt.countTokens,
+        }),
+      };
+    });
+    const answers = await input.repair(requests);
+    for (const [id, answer] of answers) {
+      const task = tasks.get(id)!;
+      const before = results.get(id)!;
+      // A repair is one more step of the same agent: its tokens and time are the task's.
+      results.set(id, {
+        ...before,
+        inputTokens: before.inputTokens + answer.usage.inputTokens,
+        cachedInputTokens: before.cachedInputTokens + answer.usage.cachedInputTokens,
+        outputTokens: before.outputTokens + answer.usage.outputTokens,
+        latencyMs: before.latencyMs + answer.latencyMs,
+      });
+      if (answer.status === "succeeded" && answer.content !== undefined) {
+        if (!replaced.has(id)) replaced.set(id, written.get(task.output)!);
+        written.set(task.output, answer.content);
+      }
+    }
+    const next = check();
+    for (const [id, problems] of groups) {
+      const answer = answers.get(id);
+      const isFixed = answer?.status === "succeeded" && !next.problems.some((p) => p.blame === id);
+      const file = tasks.get(id)!.output;
+      repairs.push({ taskId: id, file, round, problems, fixed: isFixed });
+      bus.emit({ type: "validate.repair", taskId: id, file, round, problems, fixed: isFixed });
+    }
+    current = next;
+    record(current.problems);
+  }
+
+  // Repaired content becomes the task's content (a repair back to HEAD's text is no change at all).
+  for (const id of replaced.keys()) {
+    const task = tasks.get(id)!;
+    const content = written.get(task.output)!;
+    results.set(id, { ...results.get(id)!, content, changed: input.isChange(task, content) });
+  }
+
+  const changedOutputs = new Set(plan.tasks.filter((t) => results.get(t.id)?.status === "succeeded" && results.get(t.id)?.changed === true).map((t) => t.output));
+  const reverts =
+    current.problems.length > 0 ? planReverts(baseline, plan, written, owner, current.problems, changedOutputs) : { reverts: [], remaining: [] };
+  for (const revert of reverts.reverts) {
+    bus.emit({ type: "validate.revert", taskId: revert.taskId, file: revert.file, problems: revert.problems });
+    const before = results.get(revert.taskId)!;
+    const { content: _dropped, changed: _changed, ...rest } = before;
+    results.set(revert.taskId, { ...rest, status: "failed", error: { code: "reverted", message: revertMessage(revert) } });
+  }
+
+  const repaired = new Set(repairs.filter((r) => r.fixed).map((r) => r.taskId));
+  for (const r of reverts.reverts) repaired.delete(r.taskId);
+  const problems = [...introduced.values()];
+  bus.emit({ type: "validate.finished", problems: problems.length, repaired: repaired.size, reverted: reverts.reverts.length });
+
+  const validation: ReportValidation = { problems, repairs, reverts: reverts.reverts };
+  if (reverts.remaining.length > 0) validation.remaining = reverts.remaining;
+  for (const r of reverts.reverts) replaced.delete(r.taskId);
+  return { results, validation, replaced, checkMs: Math.round(checkMs) };
+}
+
+/** Problems grouped by the task to blame; problems without one are left to the revert. */
+function byBlame(problems: readonly ImportProblem[], owner: ReadonlyMap<RepoPath, TaskId>): Map<TaskId, ImportProblem[]> {
+  const tasksWithOutput = new Set(owner.values());
+  const groups = new Map<TaskId, ImportProblem[]>();
+  for (const problem of problems) {
+    if (problem.blame === undefined || !tasksWithOutput.has(problem.blame)) continue;
+    const list = groups.get(problem.blame) ?? [];
+    list.push(problem);
+    groups.set(problem.blame, list);
+  }
+  return groups;
+}
+
+/**
+ * Which tasks go back to HEAD: the blamed tasks' outputs, then revertClosure's knock-on files, then the
+ * test and doc tasks written from a reverted refactor (they describe code that is not on the branch, as
+ * the engine's dependency-failed rule has it), repeated until nothing more is added. Docs and other
+ * unchecked outputs only go back through that last rule.
+ */
+export function planReverts(
+  baseline: Baseline,
+  plan: Plan,
+  written: ReadonlyMap<RepoPath, string>,
+  owner: ReadonlyMap<RepoPath, TaskId>,
+  problems: readonly ImportProblem[],
+  /** Every output a succeeded task changed, checked or not (docs too). */
+  changedOutputs: ReadonlySet<RepoPath> = new Set(written.keys()),
+): { reverts: ReportRevert[]; remaining: Problem[] } {
+  const tasks = new Map(plan.tasks.map((t) => [t.id, t]));
+  const probe = revertProbe(baseline, { written, tasks: owner });
+  const why = new Map<RepoPath, ReportRevert>();
+  const unchecked = new Set<RepoPath>();
+  let broken = new Set<RepoPath>();
+  for (const p of problems) {
+    const output = p.blame !== undefined ? tasks.get(p.blame)?.output : undefined;
+    if (output !== undefined && written.has(output)) broken.add(output);
+  }
+  for (;;) {
+    const closure = revertClosure({ changed: written.keys(), broken, brokenProblems: problems, problemsAfterRevert: probe });
+    for (const step of closure.reverts) {
+      if (!why.has(step.file)) why.set(step.file, { taskId: owner.get(step.file)!, file: step.file, problems: step.problems });
+    }
+    const reverted = new Set([...closure.reverts.map((r) => r.file), ...unchecked]);
+    const dependents: RepoPath[] = [];
+    for (const task of plan.tasks) {
+      if (reverted.has(task.output) || !changedOutputs.has(task.output)) continue;
+      const source = task.dependsOn.map((id) => tasks.get(id)).find((d) => d?.role === "refactor" && d.file === task.file && reverted.has(d.output));
+      if (!source) continue;
+      why.set(task.output, { taskId: task.id, file: task.output, problems: [], reason: `written from ${source.id}, which was reverted` });
+      if (written.has(task.output)) dependents.push(task.output);
+      else unchecked.add(task.output);
+    }
+    if (dependents.length === 0) {
+      const final = new Set([...closure.reverts.map((r) => r.file), ...unchecked]);
+      return { reverts: [...why.keys()].filter((f) => final.has(f)).map((f) => why.get(f)!), remaining: closure.remaining };
+    }
+    broken = new Set([...closure.reverts.map((r) => r.file), ...dependents]);
+  }
+}
+
+function revertMessage(revert: ReportRevert): string {
+  if (revert.reason !== undefined && revert.problems.length === 0) return `reverted by validation: ${revert.reason}`;
+  const first = revert.problems[0];
+  const where = first ? ` (${first.file}${first.line ? `:${first.line}` : ""} ${first.code}: ${first.message})` : "";
+  return `reverted by validation: ${revert.problems.length} problem(s) left after repair${where}`;
+}
+
+export interface RunValidationInput {
+  baseline: Baseline | null;
+  config: ResolvedConfig;
+  plan: Plan;
+  instruction: string;
+  results: ReadonlyMap<TaskId, TaskResult>;
+  /** Repairs only follow a pass that completed: a drained or over-budget run reverts instead. */
+  isMainPassComplete: boolean;
+  /** Provider, bus, journal, budgets: what repair steps share with the main pass. */
+  engine: RepairEngineDeps;
+  countTokens: (text: string) => number;
+  isChange(task: Task, content: string): boolean;
+}
+
+export interface RunValidationResult extends ValidationOutcome {
+  /** Repair steps, journaled; the report adds them to the run's steps. */
+  steps: StepRecord[];
+  /** The run's spend after repairs (the main pass's included). */
+  spentUSD: number;
+}
+
+/** The pipeline's validate stage: validateChanges with repairs through the engine. Null when validation is off. */
+export async function runValidation(input: RunValidationInput): Promise<RunValidationResult | null> {
+  if (!input.config.validate.enabled || input.baseline === null) return null;
+  const session = createRepairSession(input.engine);
+  const outcome = await validateChanges({
+    baseline: input.baseline,
+    plan: input.plan,
+    results: input.results,
+    bus: input.engine.bus,
+    maxRepairs: input.isMainPassComplete ? input.config.validate.maxRepairs : 0,
+    repair: session.run,
+    prompt: {
+      instruction: input.instruction,
+      conventions: input.config.conventions,
+      maxContextTokens: input.config.context.maxTokens,
+      countTokens: input.countTokens,
+    },
+    isChange: input.isChange,
+  });
+  return { ...outcome, steps: session.steps, spentUSD: session.spentUSD() };
+}
