@@ -21,7 +21,8 @@ export interface EngineChildInput {
   concurrency: number;
   /** false pins the limit (EngineSettings.shouldAdaptLimit). @default true */
   adaptive?: boolean;
-  retryAttempts?: number;
+  /** Overrides of config `retry` (attempts, baseMs, maxMs). */
+  retry?: { attempts?: number; baseMs?: number; maxMs?: number };
   /** Write a .cpuprofile of the execute phase only (node:inspector) to this path. */
   profileOut?: string;
 }
@@ -91,7 +92,7 @@ try {
     settings: {
       ...config,
       maxSteps: 1_000_000,
-      ...(input.retryAttempts === undefined ? {} : { retry: { ...config.retry, attempts: input.retryAttempts } }),
+      retry: { ...config.retry, ...input.retry },
       shouldAdaptLimit: input.adaptive !== false,
     },
     requestFor,

@@ -1,6 +1,31 @@
 // Summarizes a V8 .cpuprofile (from `node --cpu-prof`): self time per function with file:line, and
 // inclusive time per file, so hot spots are named rather than guessed.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const sourceLines = new Map<string, string[] | null>();
+
+/** dist/x.js frames point at compiled lines; name the src/x.ts line that defines the function instead. */
+function srcLocation(repoRelativeUrl: string, functionName: string, fallbackLine: number): string {
+  if (!repoRelativeUrl.startsWith("dist/") || !functionName || functionName.startsWith("(")) return `${repoRelativeUrl}:${fallbackLine}`;
+  const src = repoRelativeUrl.replace(/^dist\//, "src/").replace(/\.js$/, ".ts");
+  let lines = sourceLines.get(src);
+  if (lines === undefined) {
+    try {
+      lines = readFileSync(path.join(ROOT, src), "utf8").split("\n");
+    } catch {
+      lines = null;
+    }
+    sourceLines.set(src, lines);
+  }
+  const name = functionName.replace(/^(get|set) /, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const definition = new RegExp(`(function\\s+${name}\\b|\\b${name}\\s*(=|:|\\())`);
+  const index = lines?.findIndex((l) => definition.test(l)) ?? -1;
+  return index === -1 ? `${repoRelativeUrl}:${fallbackLine}` : `${src}:${index + 1}`;
+}
 
 interface ProfileNode {
   id: number;
@@ -39,8 +64,8 @@ export async function summarizeProfile(
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
   const label = (n: ProfileNode) => {
-    const url = n.callFrame.url.replace(/^file:\/\//, "").replace(/^.*\/work\/main\//, "");
-    return `${n.callFrame.functionName || "(anonymous)"} ${url}:${n.callFrame.lineNumber + 1}`;
+    const url = n.callFrame.url.replace(/^file:\/\//, "").split(ROOT).join("");
+    return `${n.callFrame.functionName || "(anonymous)"} ${srcLocation(url, n.callFrame.functionName, n.callFrame.lineNumber + 1)}`;
   };
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();

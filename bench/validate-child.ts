@@ -20,6 +20,8 @@ export interface ValidateChildOutput {
   baselineMs: number;
   checkMs: number;
   cpuMs: number;
+  baselineCpuMs: number;
+  checkCpuMs: number;
   maxRssMB: number;
 }
 
@@ -41,8 +43,10 @@ const c0 = selfUsage();
 const t0 = performance.now();
 const baseline = computeBaseline(files);
 const t1 = performance.now();
+const c1 = selfUsage();
 const check = checkChanges(baseline, { written });
 const t2 = performance.now();
+const c2 = selfUsage();
 const out: ValidateChildOutput = {
   files: sources.length,
   changed: written.size,
@@ -50,7 +54,9 @@ const out: ValidateChildOutput = {
   problems: check.problems.length,
   baselineMs: t1 - t0,
   checkMs: t2 - t1,
-  cpuMs: selfUsage().cpuMs - c0.cpuMs,
+  cpuMs: c2.cpuMs - c0.cpuMs,
+  baselineCpuMs: c1.cpuMs - c0.cpuMs,
+  checkCpuMs: c2.cpuMs - c1.cpuMs,
   maxRssMB: selfUsage().maxRssMB,
 };
 await writeFile(outFile!, JSON.stringify(out));

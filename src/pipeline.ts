@@ -112,7 +112,7 @@ export interface RunMeta {
   options: { configPath?: string; overrides: ConfigOverrides };
 }
 
-/** The whole run: prepare → preflight → execute → commit → report. Returns the summary the exit code comes from. */
+/** The whole run: prepare → preflight → execute → validate/repair → commit → report. Returns the summary the exit code comes from. */
 export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   const top = (await checkRepoState(path.resolve(options.repo), {})).top;
   const meta = options.resume ? await readJson<RunMeta>(runDirPaths(top, options.resume).meta).catch(() => {
@@ -188,6 +188,7 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
       provider, bus, journal, settings: config, drain: options.drain, abort: options.abort, random: options.random,
       costUSD: (model, usage) => prepared.pricing.costUSD(model, usage),
       spent: { steps: executed.steps.length, costUSD: executed.spentUSD },
+      prior,
       requestFor: (task, messages) => {
         const route = modelFor(config, "repair", task.bytes);
         return { request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking }, estimatedUSD: prepared.estimate.perTaskUSD?.[task.id] ?? 0 };
@@ -202,7 +203,8 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   const written = await commitResults(prepared, results, branch, instruction, bus, validated?.replaced);
   const durationMs = Math.round(performance.now() - t0);
   const incomplete = executed.stoppedBy !== "completed";
-  const resumeHint = incomplete && executed.stoppedBy !== "auth" ? `swarm resume ${runId} ${quote(options.repo)}` : undefined;
+  // After a rejected key too: the engine journals the rejected step as unfinished, so a resume with a good key completes the run.
+  const resumeHint = incomplete ? `swarm resume ${runId} ${quote(options.repo)}` : undefined;
   const report = buildReport({
     runId,
     repo: top,
@@ -230,7 +232,11 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   const exitCode = exitCodeFor(executed.stoppedBy, results, config.maxFailureRate);
   const summary = summaryFromReport(report, paths, exitCode);
   bus.emit({ type: "run.finished", summary });
-  if (executed.fatal) throw new SwarmError("SWARM_AUTH_REJECTED", executed.fatal.message, { hint: `the branch and report were written for what finished: ${paths.reportMd}` });
+  if (executed.fatal) {
+    throw new SwarmError("SWARM_AUTH_REJECTED", executed.fatal.message, {
+      hint: `the branch and report were written for what finished (${paths.reportMd}); with a valid key, finish with: ${resumeHint}`,
+    });
+  }
   return summary;
 }
 

@@ -132,7 +132,7 @@ export interface SampledRole {
 export interface SampleExtrapolation {
   byRole: Partial<Record<Role, SampledRole>>;
   /** Role ranges added up (their errors are treated as fully correlated, the cautious reading). */
-  total: Omit<SampledRole, "measured"> & { measured: SampledRole["measured"] };
+  total: SampledRole;
   /** Spread used when a role has fewer than two sampled tasks: no variance can be measured from one. */
   minSpread: number;
   assumptions: string[];

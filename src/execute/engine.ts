@@ -332,7 +332,11 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   }
 
   const onDrain = () => beginStop({ stoppedBy: "interrupt" });
-  const onAbort = () => beginStop({ stoppedBy: "abort" });
+  const onAbort = () => {
+    // Said even after a drain began: the views must tell "waiting for in-flight" from "cancelling it".
+    bus.emit({ type: "run.aborting", reason: "interrupt" });
+    beginStop({ stoppedBy: "abort" });
+  };
   deps.drain.addEventListener("abort", onDrain, { once: true });
   deps.abort.addEventListener("abort", onAbort, { once: true });
   if (deps.drain.aborted) onDrain();

@@ -1,9 +1,10 @@
-import { chmod, lstat, mkdir, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { isUtf8 } from "node:buffer";
+import { chmod, lstat, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { RepoPath } from "../core/types.js";
 import { repoStateError } from "../core/errors.js";
-import { restoreFileStyle, type FileStyle } from "../util/eol.js";
+import { detectFileStyle, restoreFileStyle, type FileStyle } from "../util/eol.js";
 import { assertNoSymlinkEscape, assertOutputPath } from "../util/paths.js";
 import { gitAt, gitErrorLine, tryGit, type SimpleGit } from "./git.js";
 
@@ -13,7 +14,10 @@ export interface BranchFile {
   content: string | null;
   /** `"100644"` or `"100755"`. When absent an existing file keeps its mode and a new one is 100644. */
   mode?: string;
-  /** The style of the file at HEAD; when given, the content is reshaped to it (EOL, BOM, final newline). */
+  /**
+   * The style of the file at HEAD; the content is reshaped to it (EOL, BOM, final newline).
+   * @default the style of the file as HEAD holds it when it exists there (UTF-8 text only), else none
+   */
   original?: FileStyle;
 }
 
@@ -156,7 +160,10 @@ async function commitEntry(
       }
       continue;
     }
-    const data = file.original ? restoreFileStyle(file.content, file.original) : file.content;
+    // A file that exists at HEAD keeps its style even when the caller did not describe it (an existing
+    // test or doc being updated): a model answers with LF and no BOM whatever the file had.
+    const style = file.original ?? (existing?.isFile() ? await styleOf(target) : undefined);
+    const data = style ? restoreFileStyle(file.content, style) : file.content;
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, data);
     const isExecutable = file.mode ? file.mode === "100755" : existing ? (existing.mode & 0o111) !== 0 : false;
@@ -182,6 +189,13 @@ async function commitEntry(
   await git.raw(args);
   const sha = (await git.raw(["rev-parse", "HEAD"])).trim();
   return { sha, message: entry.message, files };
+}
+
+/** The style of a UTF-8 file in the worktree (as HEAD has it); undefined for bytes that are not UTF-8 text. */
+async function styleOf(file: string): Promise<FileStyle | undefined> {
+  const bytes = await readFile(file);
+  if (bytes.length === 0 || !isUtf8(bytes)) return undefined;
+  return detectFileStyle(bytes.toString("utf8"));
 }
 
 async function createBranch(git: SimpleGit, branch: string, sha: string): Promise<void> {

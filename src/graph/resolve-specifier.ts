@@ -234,7 +234,7 @@ function strictRelativeProblem(
   kind: ImportKind,
   config: ResolverConfig,
 ): string | null {
-  if (!isTsFile(fromFile) || kind === "require") return null;
+  if (!isTsFile(fromFile) || kind === "require" || !isInProject(fromFile, config)) return null;
   if (config.allowsTsExtensions === false && TS_SOURCE_EXTENSION.test(specifier)) {
     return "a .ts extension in an import path needs allowImportingTsExtensions";
   }
@@ -247,6 +247,61 @@ function strictRelativeProblem(
   const foundExt = found.endsWith(".d.ts") ? ".d.ts" : extensionOf(found);
   const fix = `${specifier.replace(/\/$/, "")}${suffix.slice(0, suffix.length - foundExt.length)}${OUTPUT_FOR_SOURCE[foundExt] ?? foundExt}`;
   return `NodeNext needs the file name with its extension: "${fix}"`;
+}
+
+/** `path` is one of the files the tsconfig compiles (true when there is no tsconfig to say). */
+export function isInProject(path: RepoPath, config: ResolverConfig): boolean {
+  const project = config.project;
+  if (!project) return true;
+  if (project.files.has(path)) return true;
+  return project.include.some((re) => re.test(path)) && !project.exclude.some((re) => re.test(path));
+}
+
+/**
+ * A tsconfig include/exclude spec → a test of repo paths: `**\/` any folders, `*` and `?` within a name,
+ * and a spec also covers everything below it when it may name a folder (`"src"`, `"dist"`).
+ */
+function specToRegExp(spec: string, baseDir: RepoPath): RegExp | null {
+  const path = joinRepoPath(baseDir, spec.replace(/\\/g, "/"));
+  if (path === null) return null;
+  let source = "";
+  for (let i = 0; i < path.length; i += 1) {
+    const rest = path.slice(i);
+    if (rest.startsWith("**/")) {
+      source += "(?:[^/]+/)*";
+      i += 2;
+    } else if (rest === "**") {
+      source += ".*";
+      i += 1;
+    } else if (path[i] === "*") source += "[^/]*";
+    else if (path[i] === "?") source += "[^/]";
+    else source += path[i]!.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  // The tsconfig's own folder as a spec ("." or "") covers the whole repo; a last name without
+  // wildcards may be a folder (tsc: "treated as a directory" unless it has an extension or a wildcard).
+  if (source === "") return /^/;
+  const isFolderLike = !/[*?]/.test(path.slice(path.lastIndexOf("/") + 1));
+  return new RegExp(`^${source}${isFolderLike ? "(?:/.*)?" : ""}$`);
+}
+
+function projectOf(raw: unknown, baseDir: RepoPath, outDir: RepoPath | null): ResolverConfig["project"] {
+  const specs = (key: string): string[] | undefined => {
+    const value = (raw as Record<string, unknown> | undefined)?.[key];
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
+  };
+  const files = specs("files");
+  const include = specs("include") ?? (files ? [] : ["**/*"]);
+  const compile = (list: string[], dir: RepoPath) =>
+    list.map((spec) => specToRegExp(spec, dir)).filter((re): re is RegExp => re !== null);
+  // tsc's default exclude; outDir is already repo-relative.
+  const exclude = specs("exclude")
+    ? compile(specs("exclude")!, baseDir)
+    : [...compile(["node_modules", "bower_components", "jspm_packages"], baseDir), ...(outDir !== null ? compile([outDir], "") : [])];
+  return {
+    files: new Set((files ?? []).map((f) => joinRepoPath(baseDir, f)).filter((f): f is RepoPath => f !== null)),
+    include: compile(include, baseDir),
+    exclude,
+  };
 }
 
 export function isRelativeSpecifier(specifier: string): boolean {
@@ -381,7 +436,7 @@ function readCompilerOptions(
   text: string,
   tsconfigPath: RepoPath,
   files: ReadonlyMap<RepoPath, string> | undefined,
-): Pick<ResolverConfig, "paths" | "baseUrl" | "outDir" | "rootDir" | "isNodeNext" | "allowsTsExtensions"> {
+): Pick<ResolverConfig, "paths" | "baseUrl" | "outDir" | "rootDir" | "isNodeNext" | "allowsTsExtensions" | "project"> {
   const toRepo = (absolute: string): RepoPath | null => {
     if (absolute === ROOT) return "";
     return absolute.startsWith(`${ROOT}/`) ? absolute.slice(ROOT.length + 1) : null;
@@ -424,6 +479,7 @@ function readCompilerOptions(
     baseUrl: abs(options.baseUrl),
     outDir: abs(options.outDir),
     rootDir: abs(options.rootDir),
+    project: projectOf(parsed.raw, dirname(tsconfigPath), abs(options.outDir)),
     isNodeNext: moduleResolution !== undefined && nodeNextKinds.includes(moduleResolution),
     allowsTsExtensions: options.allowImportingTsExtensions === true || options.rewriteRelativeImportExtensions === true,
   };

@@ -138,4 +138,9 @@ export interface ResolverConfig {
   packageType?: "module" | "commonjs";
   /** False when a tsconfig is present without `allowImportingTsExtensions`: `./x.ts` specifiers are errors (TS5097). */
   allowsTsExtensions?: boolean;
+  /**
+   * The tsconfig's `files`/`include`/`exclude`, as repo-path tests: tsc's import rules bind only the files
+   * it compiles (tests left out of a NodeNext project often run under a bundler). Absent: no tsconfig.
+   */
+  project?: { files: Set<RepoPath>; include: RegExp[]; exclude: RegExp[] };
 }

@@ -560,16 +560,18 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
       paint("bold", "estimate vs actual"),
       ...alignColumns(
         [
-          ["role", "input", "output", "cost"],
+          ["role", "input", "cached", "output", "cost"],
           ...report.estimateVsActual.map((row) => [
             row.role,
             `${row.estimated ? formatTokens(row.estimated.input) : "-"} -> ${formatTokens(row.actual.input)}${err(row.errorPct.input)}`,
+            `${row.estimated ? formatTokens(row.estimated.cachedInput) : "-"} -> ${formatTokens(row.actual.cachedInput)}${err(row.errorPct.cachedInput)}`,
             `${row.estimated ? formatTokens(row.estimated.output) : "-"} -> ${formatTokens(row.actual.output)}${err(row.errorPct.output)}`,
             `${row.estimated ? formatUSD(row.estimated.costUSD) : "-"} -> ${row.actual.costUSD === null ? "?" : formatUSD(row.actual.costUSD)}${err(row.errorPct.costUSD)}`,
           ]),
         ],
-        ["left", "right", "right", "right"],
+        ["left", "right", "right", "right", "right"],
       ),
+      `cache hits: ${describeCacheShare(report)}`,
     );
   }
 
@@ -583,6 +585,9 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
   );
   for (const [role, wall] of Object.entries(m.wallMs.byRole)) {
     lines.push(`wall ${role}: ${describeDistribution(wall, formatDuration)}`);
+  }
+  for (const [role, tokens] of Object.entries(m.tokensPerAgent.byRole)) {
+    lines.push(`tokens per agent ${role}: ${describeDistribution(tokens, formatTokens)}`);
   }
   for (const o of m.wallMs.slowOutliers.slice(0, 10)) {
     lines.push(paint("yellow", `slow: ${o.file} (${o.role}) ${formatDuration(o.wallMs)}, role p50 ${formatDuration(o.roleP50)}; worth splitting`));

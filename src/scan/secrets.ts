@@ -160,3 +160,11 @@ function lineAt(text: string, index: number): number {
   for (let at = text.indexOf("\n"); at !== -1 && at < index; at = text.indexOf("\n", at + 1)) line += 1;
   return line;
 }
+
+/**
+ * Why a file (by name, then by content when given) must stay out of every prompt, or null. For text read
+ * outside the scan, such as the HEAD content of an existing test that a test task would be shown.
+ */
+export function secretReason(path: string, text?: string): string | null {
+  return secretNameReason(path) ?? (text === undefined ? null : secretContentReason(text));
+}

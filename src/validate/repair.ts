@@ -33,6 +33,11 @@ export interface RepairEngineDeps
   requestFor(task: Task, messages: ChatMessage[]): { request: ChatRequest; estimatedUSD: number };
   /** What the run used before the first repair: the main pass's steps and spend. */
   spent: { steps: number; costUSD: number };
+  /**
+   * Steps journaled by an earlier process of this run (resume). Its repair steps are replayed instead of
+   * sent again: the checks are deterministic, so a resumed run asks for the same repairs in the same order.
+   */
+  prior?: readonly StepRecord[];
 }
 
 export interface RepairSession {
@@ -49,6 +54,8 @@ export function createRepairSession(deps: RepairEngineDeps): RepairSession {
   const steps: StepRecord[] = [];
   let spent = { ...deps.spent };
   let stopped: StoppedBy = "completed";
+  const segments = priorSegments(deps.prior ?? []);
+  const rounds = new Map<TaskId, number>();
 
   const notRun = (requests: readonly RepairRequest[], error: ErrorInfo) =>
     new Map(requests.map((r) => [r.task.id, { status: "not-run" as const, error, usage: zero(), latencyMs: 0, steps: 0 }]));
@@ -69,12 +76,18 @@ export function createRepairSession(deps: RepairEngineDeps): RepairSession {
       files: [],
       skips: [],
     };
+    // The n-th repair of a task replays the n-th journaled segment of its repair steps, if there is one.
+    const prior = requests.flatMap((r) => {
+      const n = rounds.get(r.task.id) ?? 0;
+      rounds.set(r.task.id, n + 1);
+      return segments.get(r.task.id)?.[n] ?? [];
+    });
     const pass = await executePlan({
       plan,
       provider: deps.provider,
       bus: deps.bus,
       journal: deps.journal,
-      prior: [],
+      prior,
       settings: deps.settings,
       requestFor: (task) => deps.requestFor(task, messages.get(task.id)!),
       costUSD: deps.costUSD,
@@ -86,6 +99,7 @@ export function createRepairSession(deps: RepairEngineDeps): RepairSession {
       spent,
     });
     steps.push(...pass.steps);
+    // pass.steps holds the replayed steps too, and the engine counted them into its budget as well.
     spent = { steps: spent.steps + pass.steps.length, costUSD: pass.spentUSD };
     if (pass.stoppedBy !== "completed") stopped = pass.stoppedBy;
 
@@ -105,6 +119,26 @@ export function createRepairSession(deps: RepairEngineDeps): RepairSession {
   };
 
   return { run, steps, spentUSD: () => spent.costUSD, stoppedBy: () => stopped };
+}
+
+/** A task's journaled repair steps, cut after each final one: one segment per repair it went through. */
+export function priorSegments(prior: readonly StepRecord[]): Map<TaskId, StepRecord[][]> {
+  const segments = new Map<TaskId, StepRecord[][]>();
+  const open = new Map<TaskId, StepRecord[]>();
+  for (const record of prior) {
+    if (record.kind !== "repair") continue;
+    let current = open.get(record.taskId);
+    if (!current) {
+      current = [];
+      open.set(record.taskId, current);
+      const list = segments.get(record.taskId) ?? [];
+      list.push(current);
+      segments.set(record.taskId, list);
+    }
+    current.push(record);
+    if (record.final) open.delete(record.taskId);
+  }
+  return segments;
 }
 
 const zero = (): Usage => ({ inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 });

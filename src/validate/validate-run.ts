@@ -2,6 +2,7 @@
 // let the blamed tasks repair what they broke, and revert what stays broken, so the branch never
 // carries a cross-file problem the run introduced.
 import type { ResolvedConfig } from "../config/schema.js";
+import { SwarmError } from "../core/errors.js";
 import type { Plan, RepoPath, StepRecord, Task, TaskId, TaskResult } from "../core/types.js";
 import type { EventBus } from "../events/bus.js";
 import type { Problem } from "../events/types.js";
@@ -137,8 +138,11 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
         written.set(task.output, answer.content);
       }
     }
+    // Steps the run's stop or budget kept from being sent are no repair attempt, and nothing more will be sent.
+    const attempted = [...groups].filter(([id]) => (answers.get(id)?.status ?? "not-run") !== "not-run");
+    if (attempted.length === 0) break;
     const next = check();
-    for (const [id, problems] of groups) {
+    for (const [id, problems] of attempted) {
       const answer = answers.get(id);
       const isFixed = answer?.status === "succeeded" && !next.problems.some((p) => p.blame === id);
       const file = tasks.get(id)!.output;
@@ -269,20 +273,30 @@ export interface RunValidationResult extends ValidationOutcome {
 export async function runValidation(input: RunValidationInput): Promise<RunValidationResult | null> {
   if (!input.config.validate.enabled || input.baseline === null) return null;
   const session = createRepairSession(input.engine);
-  const outcome = await validateChanges({
-    baseline: input.baseline,
-    plan: input.plan,
-    results: input.results,
-    bus: input.engine.bus,
-    maxRepairs: input.isMainPassComplete ? input.config.validate.maxRepairs : 0,
-    repair: session.run,
-    prompt: {
-      instruction: input.instruction,
-      conventions: input.config.conventions,
-      maxContextTokens: input.config.context.maxTokens,
-      countTokens: input.countTokens,
-    },
-    isChange: input.isChange,
-  });
+  let outcome: ValidationOutcome;
+  try {
+    outcome = await validateChanges({
+      baseline: input.baseline,
+      plan: input.plan,
+      results: input.results,
+      bus: input.engine.bus,
+      maxRepairs: input.isMainPassComplete ? input.config.validate.maxRepairs : 0,
+      repair: session.run,
+      prompt: {
+        instruction: input.instruction,
+        conventions: input.config.conventions,
+        maxContextTokens: input.config.context.maxTokens,
+        countTokens: input.countTokens,
+      },
+      isChange: input.isChange,
+    });
+  } catch (error) {
+    // A checker bug must not throw away what the agents did and were paid for: the branch is written
+    // unvalidated, and the report says validation did not run.
+    if (error instanceof SwarmError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    input.engine.bus.emit({ type: "run.warning", message: `validation failed (this is a bug, please report it): ${message}; the branch is not validated` });
+    return null;
+  }
   return { ...outcome, steps: session.steps, spentUSD: session.spentUSD() };
 }

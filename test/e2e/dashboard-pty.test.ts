@@ -156,7 +156,8 @@ describe.skipIf(process.platform === "win32")("the dashboard in a real terminal 
     const reportMd = path.join(repo.dir, ".swarm", "runs", report.runId, "report.md");
     expect(end.replace(/\n/g, "")).toContain(`Report   ${reportMd}`);
     expect(end).toMatch(/Roles +refactor \d+\/\d+ · test \d+\/\d+ · doc \d+\/\d+ succeeded \(97\.3%\)/);
-    expect(end).toMatch(/Wall +refactor .+\(p50\/p95\/max per agent\)/);
+    // Fields wrap under their own column on a narrow screen: join continuation rows back.
+    expect(end.replace(/\n {11}/g, " ")).toMatch(/Wall +refactor .+ · test .+ · doc .+ \(p50\/p95\/max\)/);
     expect(end).toMatch(/✖ refactor src\/utils\/ids\.js — bad-request: HTTP 400: refused on purpose/);
     expect(end).not.toContain("In flight");
   });

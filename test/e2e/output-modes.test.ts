@@ -155,3 +155,22 @@ describe("--json", () => {
     expect(await readFile(summaryPath, "utf8")).toContain("#### Failed");
   });
 });
+
+describe("swarm report", () => {
+  it("re-renders the latest run with its metrics, without colour when not a terminal", async () => {
+    const result = await runCli(["report", "-C", plainRepo.dir], { env: cliEnv({ NO_COLOR: undefined, FORCE_COLOR: "1" }) });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("\x1b");
+    expect(result.stdout).toContain(`swarm run ${plainRun.report.runId}`);
+    expect(result.stdout).toMatch(/^completion: +\d+\.\d%/m);
+    expect(result.stdout).toMatch(/^wall refactor: p50 /m);
+    expect(result.stdout).toMatch(/^tokens per agent refactor: p50 /m);
+  });
+
+  it("says how to name the repository when given a path for the run id", async () => {
+    const result = await runCli(["report", plainRepo.dir], { env: cliEnv() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("swarm: run id: expected YYYYMMDD-HHMMSS-xxxx");
+    expect(result.stderr).toContain("hint: the repository goes after -C: swarm report -C <repo> [run-id]");
+  });
+});

@@ -1,7 +1,8 @@
+import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Report } from "../../src/report/types.js";
 import { gitRepo, type TempRepo } from "../support/git-repo.js";
 import { startLoopbackServer, type LoopbackServer, type RequestLog } from "../support/loopback-server.js";
@@ -68,6 +69,15 @@ afterAll(async () => {
 });
 
 const env = () => cliEnv();
+
+/** spawnCli, and a child a failed test left behind is killed rather than left holding the server. */
+function spawnTracked(args: string[]) {
+  const spawned = spawnCli(args, { env: env() });
+  onTestFinished(() => {
+    if (spawned.child.exitCode === null && spawned.child.signalCode === null) spawned.child.kill("SIGKILL");
+  });
+  return spawned;
+}
 const runArgs = (repo: TempRepo) => ["run", repo.dir, "-i", INSTRUCTION, "--base-url", server.url];
 
 async function runDirOf(repo: TempRepo): Promise<{ runId: string; dir: string }> {
@@ -87,11 +97,14 @@ async function journalLines(repo: TempRepo): Promise<number> {
   }
 }
 
-/** Polls a condition the child makes true; the outcome does not depend on how quickly it does. */
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls a condition the child makes true; the outcome does not depend on how quickly it does. Fails at
+ * once when the child exits first. No deadline of its own: on a loaded machine node's start alone can
+ * take seconds, and the test timeout bounds the wait.
+ */
+async function until(condition: () => Promise<boolean>, what: string, child: ChildProcess): Promise<void> {
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the child exited (${child.exitCode ?? child.signalCode}) before ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 15));
   }
 }
@@ -116,24 +129,25 @@ function assertNoAnswerRepeated(requests: RequestLog[], tasks: number) {
 let baselineTree: string;
 let totalTasks: number;
 
-describe("swarm run killed and resumed", () => {
-  beforeAll(async () => {
-    const repo = await gitRepo("ts-lib");
-    try {
-      server.reset();
-      gate.holdAfter(null);
-      const result = await runCli(runArgs(repo), { env: env() });
-      expect(result.stderr).toBe("");
-      expect(result.code).toBe(0);
-      const { runId } = await runDirOf(repo);
-      baselineTree = await treeOf(repo, runId);
-      totalTasks = (await readReport(repo)).counts.total;
-      expect(server.requests).toHaveLength(totalTasks);
-    } finally {
-      await repo.cleanup();
-    }
-  }, 60_000);
+// The reference: the same fixture run once without interruption.
+beforeAll(async () => {
+  const repo = await gitRepo("ts-lib");
+  try {
+    server.reset();
+    gate.holdAfter(null);
+    const result = await runCli(runArgs(repo), { env: env() });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const { runId } = await runDirOf(repo);
+    baselineTree = await treeOf(repo, runId);
+    totalTasks = (await readReport(repo)).counts.total;
+    expect(server.requests).toHaveLength(totalTasks);
+  } finally {
+    await repo.cleanup();
+  }
+}, 120_000);
 
+describe("swarm run killed and resumed", () => {
   // One run killed three times: at ~10%, ~50% and ~90% of the plan's steps, each resume picking up the last
   // process's journal. Fewer processes than three separate runs, and it also proves a resume can be resumed.
   it("SIGKILL at ~10%, ~50% and ~90% of the journal, resumed each time, gives the same tree with no answer asked twice", async () => {
@@ -144,8 +158,8 @@ describe("swarm run killed and resumed", () => {
     for (const share of [0.1, 0.5, 0.9]) {
       const killAt = Math.max(journaled + 1, Math.round(totalTasks * share));
       gate.holdAfter(killAt - journaled);
-      const { child, done } = spawnCli(runId ? ["resume", runId, repo.dir] : runArgs(repo), { env: env() });
-      await until(async () => (await journalLines(repo)) >= killAt, `${killAt} journal lines`);
+      const { child, done } = spawnTracked(runId ? ["resume", runId, repo.dir] : runArgs(repo));
+      await until(async () => (await journalLines(repo)) >= killAt, `${killAt} journal lines`, child);
       await gate.waitForHeld(1);
       child.kill("SIGKILL");
       const killed = await done;
@@ -167,7 +181,7 @@ describe("swarm run killed and resumed", () => {
     expect(await treeOf(repo, runId!)).toBe(baselineTree);
     assertNoAnswerRepeated(server.requests, totalTasks);
     expect(await journalLines(repo)).toBe(totalTasks);
-  });
+  }, 240_000);
 });
 
 describe("swarm run interrupted with SIGINT", () => {
@@ -177,16 +191,16 @@ describe("swarm run interrupted with SIGINT", () => {
     server.reset();
     gate.holdAfter(passAt);
     // A low limit leaves tasks queued behind the held ones, so the drain has something not to start.
-    const { child, done } = spawnCli([...runArgs(repo), "--concurrency", "4"], { env: env() });
+    const { child, done } = spawnTracked([...runArgs(repo), "--concurrency", "4"]);
     let stdout = "";
     child.stdout!.on("data", (d: string) => (stdout += d));
-    await until(async () => (await journalLines(repo)) >= passAt, `${passAt} journal lines`);
+    await until(async () => (await journalLines(repo)) >= passAt, `${passAt} journal lines`, child);
     // Every slot of the 4 is taken by a held request, so no other can start before the signal.
     await gate.waitForHeld(4);
     const inFlight = gate.held;
     expect(inFlight).toBe(4);
     child.kill("SIGINT");
-    await until(async () => stdout.includes("draining (interrupt)"), "the drain notice");
+    await until(async () => stdout.includes("draining (interrupt)"), "the drain notice", child);
     // What was in flight when the signal came is answered now, and must count.
     gate.release();
     const interrupted: CliResult = await done;
@@ -210,7 +224,7 @@ describe("swarm run interrupted with SIGINT", () => {
     expect(resumed.code).toBe(0);
     expect(await treeOf(repo, runId)).toBe(baselineTree);
     assertNoAnswerRepeated(server.requests, totalTasks);
-  });
+  }, 180_000);
 });
 
 describe("a rejected key through the CLI", () => {

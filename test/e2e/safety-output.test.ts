@@ -139,6 +139,8 @@ describe("files keep what the user had: EOL, BOM, final newline, executable bit"
         "bom-crlf-no-final.ts": "\ufeffexport const e = 5;\r\nexport const f = 6;",
         "bin/tool.js": "#!/usr/bin/env node\r\nconsole.log(1);\r\n",
         "latin1.js": Buffer.from("export const s = '\xe9t\xe9';\n", "latin1"),
+        // An existing test the test role updates: not a source file, it must keep its style too.
+        "crlf.test.js": "\ufeff// old test\r\nexport const old = true;\r\n",
       },
       { autoCleanup: true },
     );
@@ -147,7 +149,7 @@ describe("files keep what the user had: EOL, BOM, final newline, executable bit"
     await repo.git("commit", "--quiet", "--no-verify", "-m", "exec bit");
     const before = await repo.snapshot();
 
-    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", server.url, "--roles", "refactor", "--branch", "swarm/style"]);
+    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", server.url, "--roles", "refactor,test", "--branch", "swarm/style"]);
     expect(result.code, result.stderr).toBe(0);
     // The answers the server sent are LF-only and carry no BOM.
     for (const r of server.requests) expect(r.content!).not.toMatch(/\r|\ufeff/);
@@ -161,6 +163,9 @@ describe("files keep what the user had: EOL, BOM, final newline, executable bit"
     expect((await onBranch("bin/tool.js")).toString("utf8")).toBe(`#!/usr/bin/env node\r\n${M}\r\nconsole.log(1);\r\n`);
     expect((await repo.git("ls-tree", "swarm/style", "bin/tool.js")).split(" ")[0]).toBe("100755");
     expect((await repo.git("ls-tree", "swarm/style", "crlf.js")).split(" ")[0]).toBe("100644");
+    // The updated test keeps its BOM and CRLF; a new test (no original) is written as answered.
+    expect((await onBranch("crlf.test.js")).toString("utf8")).toBe('\ufeff// test for crlf.js\r\nexport const tested = "crlf.js";\r\n');
+    expect((await onBranch("bom.test.ts")).toString("utf8")).toBe('// test for bom.ts\nexport const tested = "bom.ts";\n');
     // Untouched: the non-UTF-8 file, skipped and said so in the report.
     expect(await repo.git("diff", "--name-only", "HEAD", "swarm/style")).not.toContain("latin1.js");
     expect(server.requests.map((r) => r.file)).not.toContain("latin1.js");

@@ -101,6 +101,23 @@ describe("swarm estimate --sample", () => {
   });
 });
 
+describe("swarm estimate --sample without an API key", () => {
+  it("fails before any request, and says the static estimate needs none", async () => {
+    const other = await gitRepo("ts-lib");
+    try {
+      server.reset();
+      const result = await runMain(["estimate", other.dir, "-i", JSDOC_INSTRUCTION, "--base-url", server.url, "--sample", "2"], cliEnv({ MOONSHOT_API_KEY: undefined }));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^swarm: no API key: set MOONSHOT_API_KEY/);
+      expect(result.stderr).toContain("hint: swarm estimate without --sample needs no key");
+      expect(server.requests).toHaveLength(0);
+      expect(await exists(path.join(other.dir, ".swarm", "runs"))).toBe(false);
+    } finally {
+      await other.cleanup();
+    }
+  });
+});
+
 describe("swarm run --from-sample", () => {
   let cli: MainResult;
   let report: Report;
@@ -133,6 +150,15 @@ describe("swarm run --from-sample", () => {
     const r = sample.extrapolation.total.costUSD;
     expect(report.costUSD).toBeGreaterThanOrEqual(r.low);
     expect(report.costUSD).toBeLessThanOrEqual(r.high);
+  });
+
+  it("replaces the sample's calibration entry instead of counting its tasks twice; the next estimate says it is calibrated", async () => {
+    const calibration = JSON.parse(await readFile(path.join(repo.dir, ".swarm", "calibration.json"), "utf8")) as { runs: { runId: string; byKey: Record<string, { tasks: number }> }[] };
+    expect(calibration.runs.map((r) => r.runId)).toEqual([runId]);
+    expect(Object.values(calibration.runs[0]!.byKey).reduce((n, k) => n + k.tasks, 0)).toBe(plan.tasks.length);
+    const next = await runMain(["estimate", repo.dir, "-i", JSDOC_INSTRUCTION]);
+    expect(next.stdout).toMatch(/Expected cost: \$[\d.]+ \(calibrated from 1 run\)/);
+    expect(next.stdout).toContain("calibrated from 1 run: tokens scaled per model and role");
   });
 
   it("counts the sample's bill in the run's", () => {

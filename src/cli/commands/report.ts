@@ -1,6 +1,6 @@
 import path from "node:path";
 import { usageError } from "../../core/errors.js";
-import { latestRunId, runDirPaths } from "../../execute/run-dir.js";
+import { latestRunId, RUN_ID_PATTERN, runDirPaths } from "../../execute/run-dir.js";
 import { checkRepoState } from "../../git/repo-state.js";
 import { renderTerminalReport } from "../../report/render-markdown.js";
 import type { Report } from "../../report/types.js";
@@ -9,6 +9,10 @@ import type { CliIO } from "./index.js";
 
 export async function reportCommand(runId: string | undefined, repo: string, flags: { json?: boolean }, io: CliIO): Promise<void> {
   const { top } = await checkRepoState(path.resolve(io.cwd, repo), {});
+  // A path here is the usual slip (`swarm report ../repo`): say so instead of failing inside run-dir.
+  if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) {
+    throw usageError(`run id: expected YYYYMMDD-HHMMSS-xxxx, got \`${runId}\``, "the repository goes after -C: swarm report -C <repo> [run-id]");
+  }
   const id = runId ?? (await latestRunId(top));
   if (!id) throw usageError(`no runs in ${path.join(top, ".swarm", "runs")}`, "swarm run writes one");
   const paths = runDirPaths(top, id);

@@ -39,7 +39,10 @@ export async function validateCommand(repo: string, flags: { json?: boolean; con
 }
 
 export async function validateWorkingTree(top: string, headSha: string): Promise<ValidationOutcome> {
-  const [head, changes] = await Promise.all([readHeadSnapshot(top), readWorkingTreeChanges(top)]);
+  const [head, changes] = await Promise.all([readHeadSnapshot(top, headSha), readWorkingTreeChanges(top)]);
+  // An edited asset that HEAD has already changes nothing for the checks: only whether a path exists matters.
+  const unread = new Set(head.otherPaths);
+  for (const [p, text] of changes.written) if (text === UNREAD && unread.has(p)) changes.written.delete(p);
   const baseline = computeBaseline(head.files, { otherPaths: head.otherPaths });
   const check = checkChanges(baseline, { written: changes.written, removed: changes.removed });
   return {
@@ -71,8 +74,14 @@ export function renderValidation(outcome: ValidationOutcome): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The files whose text the checks read: sources, and JSON for tsconfig/package.json and JSON imports. */
-const isReadable = (p: RepoPath) => isParsablePath(p) || p.endsWith(".json");
+/**
+ * The files whose text the checks read: sources, and JSON for tsconfig/package.json and JSON imports.
+ * A committed node_modules is vendored packages, not the project's code (as in validate/head-snapshot.ts).
+ */
+const isVendored = (p: RepoPath) => p.startsWith("node_modules/") || p.includes("/node_modules/");
+const isReadable = (p: RepoPath) => (isParsablePath(p) || p.endsWith(".json")) && !isVendored(p);
+/** The content given for a file that is not read: it exists, which is all the graph needs to know. */
+const UNREAD = "";
 
 function decodeText(bytes: Buffer): string | null {
   const hasBom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
@@ -80,8 +89,8 @@ function decodeText(bytes: Buffer): string | null {
   return isUtf8(text) ? text.toString("utf8") : null;
 }
 
-async function readHeadSnapshot(top: string): Promise<{ files: Map<RepoPath, string>; otherPaths: RepoPath[] }> {
-  const entries = await headTree(top);
+async function readHeadSnapshot(top: string, rev: string): Promise<{ files: Map<RepoPath, string>; otherPaths: RepoPath[] }> {
+  const entries = await headTree(top, rev);
   const wanted = entries.filter((e) => e.type === "blob" && (e.mode === "100644" || e.mode === "100755") && isReadable(e.path));
   const blobs = await readBlobs(top, wanted.map((e) => e.oid));
   const files = new Map<RepoPath, string>();
@@ -101,6 +110,7 @@ async function readWorkingTreeChanges(top: string): Promise<{ written: Map<RepoP
     paths.add(change.path);
     if (change.origPath !== undefined) paths.add(change.origPath);
   }
+  for (const p of paths) if (isVendored(p)) paths.delete(p);
   const written = new Map<RepoPath, string>();
   const removed: RepoPath[] = [];
   await Promise.all(
@@ -109,11 +119,7 @@ async function readWorkingTreeChanges(top: string): Promise<{ written: Map<RepoP
       const stat = await lstat(absolute).catch(() => null);
       if (stat === null) return void removed.push(p);
       if (!stat.isFile()) return;
-      if (!isReadable(p)) {
-        // Only existence matters for assets; checkChanges ignores entries equal to HEAD's.
-        written.set(p, "");
-        return;
-      }
+      if (!isReadable(p)) return void written.set(p, UNREAD);
       const text = decodeText(await readFile(absolute));
       if (text !== null) written.set(p, text);
     }),

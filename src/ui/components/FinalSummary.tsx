@@ -2,7 +2,7 @@ import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import type { RunSummary, SummaryMetrics } from "../../events/types.js";
 import { describeSpreadByRole } from "../../report/render-markdown.js";
-import { formatDuration, formatPercent, formatTokens, formatUSD, oneLine, padEnd } from "../../util/format.js";
+import { formatDuration, formatPercent, formatTokens, formatUSD, oneLine } from "../../util/format.js";
 import { formatCounts } from "./Failures.js";
 
 export interface FinalSummaryProps {
@@ -91,9 +91,9 @@ function fieldsOf(summary: RunSummary, retries: FinalSummaryProps["retries"], ra
   }
   if (metrics) {
     const wall = describeSpreadByRole(metrics.wallMsByRole, formatDuration, " · ");
-    if (wall) fields.push({ label: "Wall", text: `${wall} (p50/p95/max per agent)` });
+    if (wall) fields.push({ label: "Wall", text: `${wall} (p50/p95/max)` });
     const tokens = describeSpreadByRole(metrics.tokensPerAgentByRole, formatTokens, " · ");
-    if (tokens) fields.push({ label: "Tokens", text: `${tokens} (p50/p95/max per agent)` });
+    if (tokens) fields.push({ label: "Tokens", text: `${tokens} (p50/p95/max)` });
     const outliers = outliersText(metrics);
     if (outliers) fields.push({ label: "Outliers", text: outliers, color: "yellow" });
   }

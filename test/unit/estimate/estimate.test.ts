@@ -160,6 +160,34 @@ describe("estimatePlan", () => {
     expect(calibrated.byRole.refactor.outputTokens).toBeLessThan(estimate.byRole.refactor.outputTokens);
   });
 
+  it("scales cached input by its own ratio, counts the runs behind the ratios, and keeps the uncalibrated figures for the next calibration", () => {
+    const calibrated = estimatePlan({
+      plan,
+      config: c,
+      messagesFor: messagesFor(c),
+      pricing,
+      calibration: { "kimi-k2.6|refactor": { input: 1, output: 1, cachedInput: 0.5, runs: 3, tasks: 30 }, "kimi-k2.6|doc": { input: 1, output: 1, runs: 1 } },
+    });
+    expect(calibrated.calibratedFromRuns).toBe(3);
+    expect(calibrated.assumptions.join("\n")).toContain("calibrated from 3 runs");
+    const refactors = plan.tasks.filter((task) => task.role === "refactor");
+    const halved = refactors.reduce((sum, task) => sum + Math.round(estimate.perTaskUncalibrated![task.id]!.usage.cachedInputTokens * 0.5), 0);
+    expect(calibrated.byRole.refactor.cachedInputTokens).toBe(halved);
+    expect(calibrated.perTaskUncalibrated).toEqual(estimate.perTaskUncalibrated);
+    expect(estimate.calibratedFromRuns).toBeUndefined();
+  });
+
+  it("reserves more than the estimate for a step in flight, never beyond max_tokens", () => {
+    for (const task of plan.tasks) {
+      expect(estimate.perTaskReserveUSD![task.id]).toBeGreaterThan(estimate.perTaskUSD[task.id]!);
+    }
+    const tight = config({ routing: { refactor: { maxOutputTokens: 1 } } });
+    const e = estimatePlan({ plan, config: tight, messagesFor: messagesFor(tight), pricing });
+    const id = "refactor:src/a.js";
+    const input = e.perTaskUncalibrated![id]!.usage.inputTokens;
+    expect(e.perTaskReserveUSD![id]).toBeCloseTo(pricing.costUSD("kimi-k2.6", { inputTokens: Math.ceil(input * 1.1), cachedInputTokens: 0, outputTokens: 1 }), 12);
+  });
+
   it("ignores unusable calibration ratios", () => {
     const e = estimatePlan({ plan, config: c, messagesFor: messagesFor(c), pricing, calibration: { "kimi-k2.6|refactor": { input: Number.NaN, output: 0 } } });
     expect(e.calibrated).toBe(false);

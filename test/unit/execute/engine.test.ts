@@ -242,6 +242,7 @@ describe("executePlan: stops", () => {
     await settle();
     r.abort.abort();
     const result = await r.done;
+    expect(types(r.events).filter((t) => t === "run.draining" || t === "run.aborting")).toEqual(["run.draining", "run.aborting"]);
     expect(fake.calls).toHaveLength(2);
     expect(result.stoppedBy).toBe("interrupt");
     expect(result.results.get("refactor:a.ts")!.status).toBe("succeeded");

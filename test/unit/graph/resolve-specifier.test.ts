@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   emptyResolverConfig,
   isBuiltin,
+  isInProject,
   joinRepoPath,
   packageNameOf,
   resolveSpecifier,
@@ -272,5 +273,64 @@ describe("resolveSpecifier: what tsc rejects although a file is there", () => {
     expect(reason("./util/")).toBe('NodeNext needs the file name with its extension: "./util/index.js"');
     expect(reason("./esm")).toBe('NodeNext needs the file name with its extension: "./esm.mjs"');
     expect(reason("./a.ts")).toMatch(/allowImportingTsExtensions/);
+  });
+
+  it("binds only the files the tsconfig compiles: excluded tests may run under a bundler", () => {
+    const config = resolverConfigFrom({
+      tsconfig: JSON.stringify({ compilerOptions: { module: "NodeNext" }, include: ["src"], exclude: ["src/**/*.test.ts"] }),
+      packageJson: '{"type":"module"}',
+    });
+    expect(resolveWith(config, "./a", "src/consumer.ts")).toBe("unresolved");
+    expect(resolveWith(config, "./a", "src/consumer.test.ts")).toBe("file:src/a.ts");
+    expect(resolveWith(config, "../src/a", "scripts/build.ts")).toBe("file:src/a.ts");
+  });
+});
+
+describe("isInProject", () => {
+  const project = (tsconfig: Record<string, unknown>, tsconfigPath?: string) =>
+    resolverConfigFrom({ tsconfig: JSON.stringify(tsconfig), ...(tsconfigPath ? { tsconfigPath } : {}) });
+  const cases: { name: string; tsconfig: Record<string, unknown>; tsconfigPath?: string; yes: string[]; no: string[] }[] = [
+    {
+      name: "default: everything but node_modules and outDir",
+      tsconfig: { compilerOptions: { outDir: "dist" } },
+      yes: ["a.ts", "src/deep/b.ts"],
+      no: ["node_modules/x/index.d.ts", "dist/a.d.ts"],
+    },
+    {
+      name: "folder include, pattern exclude",
+      tsconfig: { include: ["src"], exclude: ["src/**/*.test.ts", "src/fixtures"] },
+      yes: ["src/a.ts", "src/x/y/b.tsx"],
+      no: ["test/a.ts", "src/a.test.ts", "src/x/a.test.ts", "src/fixtures/f.ts", "srcs/a.ts"],
+    },
+    {
+      name: "wildcards",
+      tsconfig: { include: ["src/**/*.ts", "types/?.d.ts", "./scripts/*"] },
+      yes: ["src/a.ts", "src/x/y.ts", "types/g.d.ts", "scripts/build.ts"],
+      no: ["src/a.tsx", "types/gg.d.ts", "scripts/x/build.ts"],
+    },
+    {
+      name: "files only",
+      tsconfig: { files: ["src/index.ts"] },
+      yes: ["src/index.ts"],
+      no: ["src/other.ts"],
+    },
+    {
+      name: "a nested tsconfig's specs are relative to its folder",
+      tsconfig: { include: ["src"] },
+      tsconfigPath: "packages/app/tsconfig.json",
+      yes: ["packages/app/src/a.ts"],
+      no: ["src/a.ts", "packages/lib/src/a.ts"],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const config = project(c.tsconfig, c.tsconfigPath);
+      for (const path of c.yes) expect(isInProject(path, config), path).toBe(true);
+      for (const path of c.no) expect(isInProject(path, config), path).toBe(false);
+    });
+  }
+
+  it("without a tsconfig every file counts", () => {
+    expect(isInProject("anything.ts", emptyResolverConfig())).toBe(true);
   });
 });

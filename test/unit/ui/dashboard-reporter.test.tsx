@@ -38,6 +38,8 @@ function setup(fps?: number) {
   let frames = 0;
   const reporter = createDashboardReporter({
     stdout: stdout as unknown as NodeJS.WriteStream,
+    // Frame cost on the faked clock: ink's real CPU time would make the frame count depend on the machine.
+    costClock: () => Date.now(),
     ...(fps ? { fps } : {}),
     onRender: () => frames++,
   });
@@ -85,6 +87,7 @@ describe("createDashboardReporter", () => {
     const reporter = createDashboardReporter({
       stdout: new FakeTerminal() as unknown as NodeJS.WriteStream,
       now: () => Date.now() + slowness,
+      costClock: () => Date.now() + slowness,
       // Every frame takes 50 ms of the injected clock: at most 1/8 of the time goes to drawing.
       onRender: () => {
         frames++;
@@ -99,6 +102,29 @@ describe("createDashboardReporter", () => {
     // The first frame, then one every 400 ms at most.
     expect(frames).toBeLessThanOrEqual(4);
     expect(frames).toBeGreaterThanOrEqual(2);
+    await reporter.close();
+  });
+
+  it("still draws once a second when frames are very expensive", async () => {
+    let slowness = 0;
+    let frames = 0;
+    const reporter = createDashboardReporter({
+      stdout: new FakeTerminal() as unknown as NodeJS.WriteStream,
+      costClock: () => Date.now() + slowness,
+      // 500 ms of CPU a frame would mean one frame every 4 s at a 1/8 share; the floor is one a second.
+      onRender: () => {
+        frames++;
+        slowness += 500;
+      },
+    });
+    const events = burst();
+    // 5 s of events, one every 5 ms.
+    for (const [i, event] of events.entries()) {
+      reporter.onEvent({ ...event, t: i * 5 });
+      vi.advanceTimersByTime(5);
+    }
+    expect(frames).toBeGreaterThanOrEqual(3);
+    expect(frames).toBeLessThanOrEqual(7);
     await reporter.close();
   });
 

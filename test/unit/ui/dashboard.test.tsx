@@ -141,7 +141,7 @@ describe("Dashboard", () => {
     const text = frame(reduceAll(run.events), 252_000);
     expect(text).toMatch(/Roles +refactor 29\/30 · test 29\/30 · doc 30\/30 succeeded \(88\.9%, below the 95% target\)/);
     expect(text).toMatch(/Retries +5 \(rate-limited ×4, timeout ×1\) · 429 ×4/);
-    expect(text).toMatch(/Wall +refactor 1\.2 s\/3\.4 s\/41\.0 s · test 900 ms\/2\.1 s\/3\.0 s \(p50\/p95\/max per agent\)/);
+    expect(text).toMatch(/Wall +refactor 1\.2 s\/3\.4 s\/41\.0 s · test 900 ms\/2\.1 s\/3\.0 s \(p50\/p95\/max\)/);
     expect(text).toMatch(/Tokens +refactor 1\.5k\/2k\/9k · test 1\.1k\/1\.4k\/1\.5k/);
     expect(text).toMatch(/Outliers +1 slow \(src\/big\.js 41\.0 s, role p50 1\.2 s\) · 2 token-heavy \(src\/big\.js 6\.0× role median\)/);
   });
