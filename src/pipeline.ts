@@ -21,6 +21,9 @@ import { writeBranch } from "./git/worktree.js";
 import { StepFailure, type ChatProvider } from "./llm/provider.js";
 import { buildPlan } from "./plan/build-plan.js";
 import { budgetFitWarnings } from "./plan/budget-fit.js";
+import { dropTasks } from "./plan/drop-tasks.js";
+import { findUnsafeOutputs } from "./git/output-safety.js";
+import { secretReason } from "./scan/secrets.js";
 import { buildMessages } from "./prompt/build-messages.js";
 import { buildReport, summaryFromReport } from "./report/build-report.js";
 import { writeReport } from "./report/write-report.js";
@@ -75,10 +78,13 @@ export async function prepareRun(options: PrepareOptions, branchToCheck?: string
   }
   const baseline = await prepareBaseline(repo.top, scan, config);
   const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
-  const plan = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix, ...imports });
+  const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix, ...imports });
   const files = new Map(scan.files.map((f) => [f.path, f]));
-  const outputsAtHead = plan.tasks.map((t) => t.output).filter((p) => !files.has(p) && scan.allPaths.includes(p));
+  const atHead = new Set(scan.allPaths);
+  const outputsAtHead = planned.tasks.map((t) => t.output).filter((p) => !files.has(p) && atHead.has(p));
   const existingOutputs = await readHeadFiles(repo.top, outputsAtHead);
+  const plan = dropTasks(planned, await unwritableOutputs(repo.top, planned, existingOutputs));
+  for (const d of plan.dropped ?? []) scan.warnings.push(`${d.taskId} left out: ${d.output}: ${d.reason}`);
   const pricing = loadPricing(config.pricing);
   const estimate = estimatePlan({
     plan,
@@ -200,7 +206,7 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   const steps = validated ? [...executed.steps, ...validated.steps] : executed.steps;
 
   if (ownTip) await releaseOwnBranch(top, branch, ownTip);
-  const written = await commitResults(prepared, results, branch, instruction, bus, validated?.replaced);
+  const written = await commitResults(prepared, results, branch, instruction, bus, new Set(validated?.replaced.keys()));
   const durationMs = Math.round(performance.now() - t0);
   const incomplete = executed.stoppedBy !== "completed";
   // After a rejected key too: the engine journals the rejected step as unfinished, so a resume with a good key completes the run.
@@ -240,6 +246,22 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   return summary;
 }
 
+/**
+ * Tasks whose output may not be touched, found before any request: an output that is a symlink or
+ * submodule at HEAD (or under one), and an existing test or doc that holds a secret (it would be sent).
+ */
+async function unwritableOutputs(top: string, plan: Plan, existingOutputs: ReadonlyMap<string, string>): Promise<Map<TaskId, string>> {
+  const unsafe = await findUnsafeOutputs(top, plan.tasks.map((t) => t.output));
+  const reasons = new Map<TaskId, string>();
+  for (const task of plan.tasks) {
+    const existing = existingOutputs.get(task.output);
+    const secret = existing === undefined ? null : secretReason(task.output, existing);
+    const why = unsafe.get(task.output) ?? (secret ? `it exists at HEAD and ${secret}; it is never sent` : undefined);
+    if (why) reasons.set(task.id, why);
+  }
+  return reasons;
+}
+
 /** One cheap request before any task is queued: a wrong URL or key fails here, fast. */
 export async function preflight(provider: ChatProvider, config: ResolvedConfig): Promise<void> {
   try {
@@ -258,28 +280,25 @@ export async function preflight(provider: ChatProvider, config: ResolvedConfig):
  * validation repaired go in with the agent's answer (`replaced`), and one last `swarm(repair)` commit
  * holds the fixes, so the repair is a diff of its own.
  */
-async function commitResults(prepared: Prepared, results: Map<TaskId, TaskResult>, branch: string, instruction: string, bus: EventBus, replaced: ReadonlyMap<TaskId, string> = new Map()) {
+/**
+ * One commit per role, in role order; a failed or reverted task leaves its output path as HEAD has it.
+ * Repaired files go into their role's commit as repaired, so every commit on the branch is as consistent
+ * as its tip (bisect and per-commit CI stay green); the report lists each repair with its problems.
+ */
+async function commitResults(prepared: Prepared, results: Map<TaskId, TaskResult>, branch: string, instruction: string, bus: EventBus, repaired: ReadonlySet<TaskId> = new Set()) {
   const title = instruction.split("\n")[0]!.slice(0, 60);
-  const fileOf = (r: TaskResult, content: string) => {
-    const source = prepared.files.get(r.output);
-    return { path: r.output, content, mode: source?.mode, original: source ? { hasBom: source.hasBom, eol: source.eol, hasFinalNewline: source.hasFinalNewline } : undefined };
-  };
   const commits = prepared.plan.roles.map((role) => {
     const done = prepared.plan.tasks
       .map((t) => results.get(t.id)!)
-      .filter((r) => r.role === role && r.status === "succeeded" && (r.changed || replaced.has(r.id)));
+      .filter((r) => r.role === role && r.status === "succeeded" && (r.changed || repaired.has(r.id)));
     return {
-      message: `swarm(${role}): ${title}\n\n${done.map((r) => `- ${r.output}`).join("\n")}\n`,
-      files: done.map((r) => fileOf(r, replaced.get(r.id) ?? r.content!)),
+      message: `swarm(${role}): ${title}\n\n${done.map((r) => `- ${r.output}${repaired.has(r.id) ? " (repaired)" : ""}`).join("\n")}\n`,
+      files: done.map((r) => {
+        const source = prepared.files.get(r.output);
+        return { path: r.output, content: r.content!, mode: source?.mode, original: source ? { hasBom: source.hasBom, eol: source.eol, hasFinalNewline: source.hasFinalNewline } : undefined };
+      }),
     };
   });
-  const repairedResults = prepared.plan.tasks.map((t) => results.get(t.id)!).filter((r) => r.status === "succeeded" && replaced.has(r.id));
-  if (repairedResults.length > 0) {
-    commits.push({
-      message: `swarm(repair): ${title}\n\n${repairedResults.map((r) => `- ${r.output}`).join("\n")}\n`,
-      files: repairedResults.map((r) => fileOf(r, r.content!)),
-    });
-  }
   const written = await writeBranch({ repo: prepared.repo.top, headSha: prepared.repo.headSha, branch, commits });
   for (const [i, c] of written.commits.entries()) {
     bus.emit({ type: "commit.created", branch, role: roleOfCommit(c.message) ?? prepared.plan.roles[i]!, sha: c.sha, files: c.files });

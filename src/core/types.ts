@@ -69,6 +69,15 @@ export interface Plan {
   skips: Skip[];
   /** Tasks whose conventional output path another task already owned (absent when there were none). */
   conflicts?: PlanConflict[];
+  /** Tasks left out before any request because their output may not be written or read (absent when none). */
+  dropped?: DroppedTask[];
+}
+
+/** A task the plan left out, e.g. its output is a symlink at HEAD or already holds a secret. */
+export interface DroppedTask {
+  taskId: TaskId;
+  output: RepoPath;
+  reason: string;
 }
 
 /** A task that could not write its conventional output path, and what the plan did instead. */

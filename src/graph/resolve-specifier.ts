@@ -400,7 +400,7 @@ export interface ResolverConfigInput {
   tsconfigPath?: RepoPath;
   /** Contents of the root package.json. */
   packageJson?: string;
-  /** Other repo files, for tsconfig `extends` chains inside the repo. */
+  /** Other repo files (JSON): tsconfig `extends` chains inside the repo, workspace package.json files. */
   files?: ReadonlyMap<RepoPath, string>;
 }
 
@@ -418,15 +418,28 @@ export function resolverConfigFrom(input: ResolverConfigInput): ResolverConfig {
       config.packageExports = pkg.exports;
       config.packageImports = pkg.imports;
       config.packageType = pkg.type === "module" ? "module" : "commonjs";
-      const deps = new Set<string>();
-      for (const field of ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]) {
-        const value = pkg[field];
-        if (value && typeof value === "object") for (const name of Object.keys(value)) deps.add(name);
-      }
-      config.dependencies = deps;
+      config.dependencies = new Set(dependencyNames(pkg));
     }
   }
+  // Workspaces: a package's own package.json declares what its files import, and its siblings are
+  // imported by name. Any package.json of the repo counts (lenient: a false alarm costs a revert).
+  for (const [path, text] of input.files ?? []) {
+    if (!path.endsWith("/package.json")) continue;
+    if (path.startsWith("node_modules/") || path.includes("/node_modules/")) continue;
+    const pkg = parseJsonText(path, text) as Record<string, unknown> | undefined;
+    if (!pkg || typeof pkg !== "object" || Array.isArray(pkg)) continue;
+    config.dependencies ??= new Set();
+    for (const name of dependencyNames(pkg)) config.dependencies.add(name);
+    if (typeof pkg.name === "string") config.dependencies.add(pkg.name);
+  }
   return config;
+}
+
+function dependencyNames(pkg: Record<string, unknown>): string[] {
+  return ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"].flatMap((field) => {
+    const value = pkg[field];
+    return value && typeof value === "object" ? Object.keys(value) : [];
+  });
 }
 
 /** Virtual root under which repo files appear to TypeScript's config parser. */

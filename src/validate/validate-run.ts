@@ -47,8 +47,8 @@ export interface ValidationOutcome {
   results: Map<TaskId, TaskResult>;
   validation: ReportValidation;
   /**
-   * The agents' answers that a repair replaced, by task. The role commits carry these and a repair commit
-   * the fixes, so a reviewer sees what the repair changed.
+   * The agents' answers that a repair replaced, by task (the report shows what each repair addressed;
+   * the role commits carry the repaired content).
    */
   replaced: Map<TaskId, string>;
   /** Wall time of the checks (graph and compiler), repairs' requests excluded. */

@@ -117,7 +117,12 @@ describe.skipIf(process.platform === "win32")("the dashboard in a real terminal 
   });
   afterAll(() => repo.cleanup());
   afterEach(async () => {
-    if (pane) await tmux(pane.socket, ["kill-server"]).catch(() => undefined);
+    if (pane) {
+      await tmux(pane.socket, ["kill-server"]).catch(() => undefined);
+      // kill-server leaves the socket file behind.
+      const uid = process.getuid?.() ?? 0;
+      await rm(path.join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${uid}`, pane.socket), { force: true });
+    }
     pane = null;
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -189,12 +189,12 @@ describe("express-api (CommonJS): a renamed export and a wrong require path", ()
     expect(ofType(run, "task.finished").filter((e) => e.taskId === "refactor:src/utils/http-error.js")).toHaveLength(1);
   });
 
-  it("commits the agent's answer, then the repair on top; the reverted file stays as at HEAD", async () => {
-    expect(await subjects(run)).toEqual([`swarm(refactor): ${INSTRUCTION}`, `swarm(repair): ${INSTRUCTION}`]);
-    expect(await run.repo.git("show", `${run.report.branch}~1:src/utils/http-error.js`)).toContain("notFoundError");
+  it("commits the repaired file in its role's commit, so no commit carries the break; the reverted file stays as at HEAD", async () => {
+    expect(await subjects(run)).toEqual([`swarm(refactor): ${INSTRUCTION}`]);
+    expect(await run.repo.git("log", "--format=%B", "-1", run.report.branch!)).toContain("- src/utils/http-error.js (repaired)");
     expect(await showAt(run, "src/utils/http-error.js")).toBe(`// repaired\n${httpErrorAtHead}`.replace(/\n$/, ""));
     expect(await showAt(run, "src/services/orders.js")).toBe((await fixtureText("express-api", "src/services/orders.js")).replace(/\n$/, ""));
-    expect(run.report.commits.map((c) => c.role)).toEqual(["refactor", "repair"]);
+    expect(run.report.commits.map((c) => c.role)).toEqual(["refactor"]);
   });
 
   it("leaves no introduced problem on the branch", async () => {
@@ -340,7 +340,7 @@ describe("ts-lib (ESM TypeScript): removed default, renamed export, wrong path, 
     }
     expect(await showAt(run, "src/duration.ts")).toBe(durationAtHead.replace(/\n$/, ""));
     expect(await showAt(run, "src/emitter.ts")).toContain('from "./types.js"');
-    expect(await subjects(run)).toEqual([`swarm(refactor): ${INSTRUCTION}`, `swarm(test): ${INSTRUCTION}`, `swarm(repair): ${INSTRUCTION}`]);
+    expect(await subjects(run)).toEqual([`swarm(refactor): ${INSTRUCTION}`, `swarm(test): ${INSTRUCTION}`]);
   });
 
   it("leaves no introduced problem on the branch (graph and compiler checks)", async () => {

@@ -22,6 +22,11 @@ interface FieldLine {
   label: string;
   text: string;
   color?: "yellow";
+  /**
+   * A path or command the user copies: when it does not fit beside the label but fits the terminal,
+   * it gets a line of its own rather than a break in the middle.
+   */
+  isCopied?: boolean;
 }
 
 /**
@@ -36,7 +41,8 @@ export function FinalSummary({ summary, retries, rateLimited, rows, columns }: F
   // Every field wraps under its own column rather than losing its end: paths and the resume
   // command get copied from here, and the figures at the end of a line matter as much as the first.
   const textColumns = Math.max(1, columns - INDENT - LABEL_WIDTH);
-  const fieldRows = fields.reduce((n, f) => n + wrappedRows([...f.text].length, textColumns), 0);
+  const isOwnLine = (f: FieldLine) => f.isCopied === true && [...f.text].length > textColumns && [...f.text].length <= columns;
+  const fieldRows = fields.reduce((n, f) => n + (isOwnLine(f) ? 2 : wrappedRows([...f.text].length, textColumns)), 0);
   const headlineRows = wrappedRows([...headline.text].length, columns);
   // Causes first: a failed refactor's test and doc tasks only repeat its reason.
   const failed = [...summary.failed].sort(
@@ -52,11 +58,18 @@ export function FinalSummary({ summary, retries, rateLimited, rows, columns }: F
       <Text bold color={headline.color}>
         {headline.text}
       </Text>
-      {fields.map((f) => (
-        <Field key={f.label} label={f.label} color={f.color}>
-          {f.text}
-        </Field>
-      ))}
+      {fields.map((f) =>
+        isOwnLine(f) ? (
+          <Box key={f.label} flexDirection="column">
+            <Text dimColor>{" ".repeat(INDENT) + f.label}</Text>
+            <Text>{f.text}</Text>
+          </Box>
+        ) : (
+          <Field key={f.label} label={f.label} color={f.color}>
+            {f.text}
+          </Field>
+        ),
+      )}
       {counts.failed > 0
         ? shownFailed.map((f) => (
             <Text key={f.taskId} wrap="truncate-end">
@@ -77,8 +90,8 @@ export function FinalSummary({ summary, retries, rateLimited, rows, columns }: F
 function fieldsOf(summary: RunSummary, retries: FinalSummaryProps["retries"], rateLimited: number): FieldLine[] {
   const { counts, metrics } = summary;
   const fields: FieldLine[] = [
-    { label: "Branch", text: summary.branch ?? "none (nothing was committed)" },
-    { label: "Report", text: summary.reportMd },
+    { label: "Branch", text: summary.branch ?? "none (nothing was committed)", isCopied: summary.branch !== null },
+    { label: "Report", text: summary.reportMd, isCopied: true },
     { label: "Roles", text: rolesText(summary, metrics), ...(metrics?.completion.isBelowTarget ? { color: "yellow" as const } : {}) },
     { label: "Cost", text: costLine(summary) },
   ];
@@ -102,7 +115,7 @@ function fieldsOf(summary: RunSummary, retries: FinalSummaryProps["retries"], ra
     for (const f of summary.failed) byCode[f.error.code] = (byCode[f.error.code] ?? 0) + 1;
     fields.push({ label: "Failed", text: `${counts.failed}${Object.keys(byCode).length > 0 ? ` (${formatCounts(byCode)})` : ""}` });
   }
-  if (summary.resumeHint) fields.push({ label: "Resume", text: summary.resumeHint });
+  if (summary.resumeHint) fields.push({ label: "Resume", text: summary.resumeHint, isCopied: true });
   return fields;
 }
 

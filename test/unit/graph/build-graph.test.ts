@@ -106,6 +106,23 @@ describe("buildImportGraph", () => {
     expect([...graph.externals()].sort()).toEqual(["lodash", "node:fs", "react"]);
   });
 
+  it("in a workspace, every package.json of the repo declares packages, and the packages themselves", () => {
+    const graph = buildImportGraph(
+      tree({
+        "package.json": JSON.stringify({ private: true, workspaces: ["packages/*"], devDependencies: { vitest: "2" } }),
+        "packages/api/package.json": JSON.stringify({ name: "@acme/api", dependencies: { express: "4", "@acme/core": "*" } }),
+        "packages/core/package.json": JSON.stringify({ name: "@acme/core" }),
+        "node_modules/junk/package.json": JSON.stringify({ name: "junk", dependencies: { "left-pad": "1" } }),
+        "packages/api/src/app.js": `require("express");
+require("@acme/core");
+require("vitest");
+require("left-pad");`,
+      }),
+    );
+    const declared = graph.files.get("packages/api/src/app.js")!.imports.map((i) => i.resolution.kind === "external" && i.resolution.isDeclared);
+    expect(declared).toEqual([true, true, true, false]);
+  });
+
   it("falls back to jsconfig.json, and explicit options win over the snapshot", () => {
     const files = tree({
       "jsconfig.json": JSON.stringify({ compilerOptions: { baseUrl: "src" } }),

@@ -162,6 +162,19 @@ describe("Dashboard", () => {
     expect(text).toContain("swarm/20250101-120000-abcd");
   });
 
+  it("gives a path that fits the terminal but not beside its label a line of its own", () => {
+    const reportMd = "/tmp/swarm-synthetic-6uCKWs/.swarm/runs/20250101-120000-abcd/report.md"; // 71 characters
+    const run = recorder();
+    run.start(0, { tasks: 90 });
+    run.emit(252_000, { type: "run.finished", summary: summaryOf({ reportMd }) });
+    const state = reduceAll(run.events);
+    const { lastFrame } = render(<Dashboard {...state} now={252_000} rows={24} columns={80} />);
+    const rows = lines(stripAnsi(lastFrame()));
+    const at = rows.indexOf("  Report");
+    expect(at).toBeGreaterThan(0);
+    expect(rows[at + 1]).toBe(reportMd);
+  });
+
   it("lists causes before cascaded failures and points at the report for the rest", () => {
     const failed = Array.from({ length: 40 }, (_, i) => ({
       taskId: `${i < 20 ? "test" : "refactor"}:src/f${i}.js`,
