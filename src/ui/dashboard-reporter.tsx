@@ -142,6 +142,11 @@ export function createDashboardReporter(options: DashboardReporterOptions): Repo
         renderNow();
         return;
       }
+      // The cross-file checks hold the event loop for a while on big repos: show the phase before they start.
+      if (event.type === "validate.started" && instance) {
+        renderNow();
+        return;
+      }
       if (!ticker) {
         ticker = setInterval(scheduleRender, TICK_MS);
         ticker.unref();
