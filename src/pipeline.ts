@@ -41,8 +41,8 @@ export interface PrepareOptions {
   needsInstruction: boolean;
 }
 
-/** Everything known before the first request: what `plan` and `estimate` show and `run` executes. */
-export interface Prepared {
+/** What `swarm plan` shows: the task graph and the skips, before any tokenizing or request. */
+export interface PreparedPlan {
   repo: RepoState;
   config: ResolvedConfig;
   configSource: string | null;
@@ -52,19 +52,23 @@ export interface Prepared {
   files: Map<string, SourceFile>;
   /** HEAD content of output paths that exist already (tests being updated). */
   existingOutputs: Map<string, string>;
-  pricing: Pricing;
-  estimate: Estimate;
   /** HEAD's import graph and problems, taken before any request; null when neither validation nor context needs it. */
   baseline: Baseline | null;
 }
 
+/** Everything known before the first request: what `estimate` shows and `run` executes. */
+export interface Prepared extends PreparedPlan {
+  pricing: Pricing;
+  estimate: Estimate;
+}
+
 /**
- * scan → plan → estimate, with no request sent:
+ * scan → graph → plan, with no request sent:
  * - repo state first, so a wrong path or a bare repo gets its own message;
  * - the scan reads HEAD, which is what the branch will be made from;
- * - the estimate tokenizes the exact messages the run would send.
+ * - tasks whose output may not be written (or read) are left out, each with its reason.
  */
-export async function prepareRun(options: PrepareOptions, branchToCheck?: string): Promise<Prepared> {
+export async function preparePlan(options: PrepareOptions, branchToCheck?: string): Promise<PreparedPlan> {
   const repo = await checkRepoState(path.resolve(options.repo), { branch: branchToCheck });
   // A folder inside a repository scopes the run to it (`swarm run packages/api`); its config sits beside it.
   const { config, source } = await loadConfig(repo.path, options.configPath, options.overrides);
@@ -74,7 +78,7 @@ export async function prepareRun(options: PrepareOptions, branchToCheck?: string
   }
   const scan = await scanRepo(repo.top, { ...config, scope: repo.prefix });
   if (scan.files.length === 0) {
-    throw new SwarmError("SWARM_NOTHING_TO_DO", `no source files to work on: the include globs ${JSON.stringify(config.include)} matched nothing at HEAD${repo.prefix ? ` under ${repo.prefix}/` : ""}${scan.skips.length ? ` (${scan.skips.length} skipped)` : ""}`);
+    throw nothingToDo(config.include, repo.prefix, scan);
   }
   const baseline = await prepareBaseline(repo.top, scan, config);
   const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
@@ -85,16 +89,35 @@ export async function prepareRun(options: PrepareOptions, branchToCheck?: string
   const existingOutputs = await readHeadFiles(repo.top, outputsAtHead);
   const plan = dropTasks(planned, await unwritableOutputs(repo.top, planned, existingOutputs));
   for (const d of plan.dropped ?? []) scan.warnings.push(`${d.taskId} left out: ${d.output}: ${d.reason}`);
+  scan.warnings.push(...budgetFitWarnings({ tasks: plan.tasks.length, estimatedUSD: 0, maxSteps: config.maxSteps, maxCostUSD: null }));
+  return { repo, config, configSource: source, instruction, scan, plan, files, existingOutputs, baseline };
+}
+
+/** The plan, then the estimate over the exact messages the run would send (calibrated by earlier runs). */
+export async function prepareRun(options: PrepareOptions, branchToCheck?: string): Promise<Prepared> {
+  const prepared = await preparePlan(options, branchToCheck);
+  const { repo, config, plan } = prepared;
   const pricing = loadPricing(config.pricing);
   const estimate = estimatePlan({
     plan,
     config,
     pricing,
     calibration: await loadCalibrationRatios(repo.top),
-    messagesFor: (task) => messagesFor(task, { config, instruction, files, existingOutputs, results: new Map(), baseline }),
+    messagesFor: (task) => messagesFor(task, { ...prepared, results: new Map() }),
   });
-  scan.warnings.push(...budgetFitWarnings({ tasks: plan.tasks.length, estimatedUSD: estimate.total.costUSD, maxSteps: config.maxSteps, maxCostUSD: config.maxCostUSD }));
-  return { repo, config, configSource: source, instruction, scan, plan, files, existingOutputs, pricing, estimate, baseline };
+  prepared.scan.warnings.push(...budgetFitWarnings({ tasks: 0, estimatedUSD: estimate.total.costUSD, maxSteps: Infinity, maxCostUSD: config.maxCostUSD }));
+  return { ...prepared, pricing, estimate };
+}
+
+function nothingToDo(include: readonly string[], prefix: string, scan: ScanResult): SwarmError {
+  const where = `at HEAD${prefix ? ` under ${prefix}/` : ""}`;
+  // Secret-named files anywhere are listed as skips too; only the others were matched by include.
+  const matched = scan.skips.filter((s) => s.reason !== "secret-name");
+  if (matched.length === 0) return new SwarmError("SWARM_NOTHING_TO_DO", `no source files to work on: the include globs ${JSON.stringify(include)} matched nothing ${where}`, { hint: "set include in swarm.config.json, or pass the folder that holds the code" });
+  const byReason = new Map<string, number>();
+  for (const s of matched) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
+  const reasons = [...byReason].map(([reason, n]) => `${n} ${reason}`).join(", ");
+  return new SwarmError("SWARM_NOTHING_TO_DO", `no source files to work on: all ${matched.length} file(s) the include globs matched ${where} were skipped (${reasons})`, { hint: "swarm plan --json lists each skip with its reason" });
 }
 
 export interface RunOptions extends PrepareOptions {

@@ -73,7 +73,7 @@ describe("nothing to work on: exit 2, says why, writes nothing", () => {
     const repo = await gitRepo({ "src/empty.js": "", "src/also-empty.ts": "" }, { autoCleanup: true });
     const bytes = await hashEverything(repo.dir);
     const result = await swarm(["plan", repo.dir]);
-    expectUsageFailure(result, /^swarm: no source files to work on: .* \(2 skipped\)$/);
+    expectUsageFailure(result, /^swarm: no source files to work on: all 2 file\(s\) the include globs matched at HEAD were skipped \(2 empty\)$/);
     expect(await hashEverything(repo.dir)).toEqual(bytes);
   });
 });

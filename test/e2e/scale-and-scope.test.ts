@@ -100,6 +100,13 @@ describe("a folder inside a repository", () => {
     expect(after.head).toBe(before.head);
   });
 
+  it("says when every matched file was skipped, and why", async () => {
+    const repo = await gitRepo({ "src/empty.js": "", "src/big.js": `module.exports = "${"x".repeat(300_000)}";\n` }, { autoCleanup: true });
+    const result = await runCli(["plan", repo.dir], { env: cliEnv() });
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe("swarm: no source files to work on: all 2 file(s) the include globs matched at HEAD were skipped (1 too-large, 1 empty)");
+  });
+
   it("says the include globs matched nothing under the folder", async () => {
     const repo = await gitRepo({ "src/a.js": "module.exports = 1;\n", "notes/readme.md": "hi\n" }, { autoCleanup: true });
     const result = await runCli(["plan", path.join(repo.dir, "notes")], { env: cliEnv() });

@@ -12,7 +12,7 @@ import type { ImportProblem } from "../../validate/checks.js";
 import type { CliIO } from "./index.js";
 
 /** What `swarm validate` found; also its `--json` output. */
-export interface ValidationOutcome {
+export interface WorkingTreeValidation {
   repo: string;
   head: string;
   /** Files that differ from HEAD in the working tree (modified, created, deleted), sorted. */
@@ -38,7 +38,7 @@ export async function validateCommand(repo: string, flags: { json?: boolean; con
   if (outcome.problems.length > 0) io.exitCode.value = ExitCode.TasksFailed;
 }
 
-export async function validateWorkingTree(top: string, headSha: string): Promise<ValidationOutcome> {
+export async function validateWorkingTree(top: string, headSha: string): Promise<WorkingTreeValidation> {
   const [head, changes] = await Promise.all([readHeadSnapshot(top, headSha), readWorkingTreeChanges(top)]);
   // An edited asset that HEAD has already changes nothing for the checks: only whether a path exists matters.
   const unread = new Set(head.otherPaths);
@@ -55,7 +55,7 @@ export async function validateWorkingTree(top: string, headSha: string): Promise
 }
 
 /** Pure: the plain-text report, one line per problem then a summary line. */
-export function renderValidation(outcome: ValidationOutcome): string {
+export function renderValidation(outcome: WorkingTreeValidation): string {
   const head = outcome.head.slice(0, 12);
   const lines = outcome.problems.map(
     (p) => `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message} (${p.code})`,
