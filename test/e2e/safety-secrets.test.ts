@@ -134,12 +134,15 @@ describe("secret files are never sent, and are listed as skipped without the sec
   // paths that already exist (readHeadFiles → existingOutputs) and sends it to the test/doc task without
   // the secret filters, so a committed test holding a key goes out. Fix there: drop (skip) a task whose
   // existing output has secretNameReason/secretContentReason, then drop `.fails`.
-  it.fails("an existing test file holding a secret is not sent with its file's test task", async () => {
+  it("an existing test file holding a secret is not sent with its file's test task", async () => {
     const own = await gitRepo({ "src/util.js": "export const one = 1;\n", "src/util.test.js": `// fixture\nconst key = "${SECRETS.aws}";\n` }, { autoCleanup: true });
     server.reset();
     const run = await swarm(["run", own.dir, "-i", "Tidy", "--base-url", server.url, "--roles", "refactor,test", "--branch", "swarm/t"]);
     expect(run.code).not.toBe(70);
     expect(JSON.stringify(server.requests.map((r) => r.messages))).not.toContain(SECRETS.aws);
+    expect(run.stdout + run.stderr).toMatch(/test:src\/util\.js left out: src\/util\.test\.js: it exists at HEAD and .*; it is never sent/);
+    expect(run.stdout + run.stderr).not.toContain(SECRETS.aws);
+    expect(server.requests.filter((r) => r.role === "test")).toHaveLength(0);
   });
 });
 
