@@ -11,6 +11,8 @@ const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.ur
 /** Composition root and the only place that turns outcomes into an exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const program = buildProgram(createCommands(io), pkg.version).exitOverride();
+  // Subcommands do not inherit exitOverride: without it a bad option there would exit 1, not 2.
+  for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv);
     return io.exitCode.value;

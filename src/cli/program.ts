@@ -73,7 +73,7 @@ export function buildProgram(handlers: Handlers, version: string): Command {
   runFlags(program.command("run").argument("[repo]", "repository", ".").description("run the agents and write a branch"))
     .option("--dry-run", "estimate only (same as swarm estimate)")
     .option("--resume <run-id>", "continue an interrupted run from its journal")
-    .option("--from-sample <run-id>", "continue the run an `estimate --sample` started: its answers are reused, not paid for again (its instruction and options apply)")
+    .addOption(new Option("--from-sample <run-id>", "continue the run an `estimate --sample` started: its answers are reused, not paid for again (its instruction and options apply)").conflicts(["resume", "dryRun"]))
     .action((repo: string, flags: RunFlags) => {
       if (flags.dryRun) return handlers.estimate(repo, flags);
       const resumeId = flags.resume ?? flags.fromSample;

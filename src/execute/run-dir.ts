@@ -94,9 +94,10 @@ export async function listRuns(repoTop: string): Promise<RunListing[]> {
  * The newest run id, or `null` when there is none. Ids started in the same second order by their
  * random suffix, which is arbitrary; that needs two runs in one repo within one second.
  */
-export async function latestRunId(repoTop: string): Promise<string | null> {
+export async function latestRunId(repoTop: string, opts: { withReport?: boolean } = {}): Promise<string | null> {
   const runs = await listRuns(repoTop);
-  return runs.at(-1)?.id ?? null;
+  // `swarm report` wants the latest finished run, not a sample or a run still going.
+  return (opts.withReport ? runs.filter((r) => r.hasReport) : runs).at(-1)?.id ?? null;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -13,7 +13,7 @@ export async function reportCommand(runId: string | undefined, repo: string, fla
   if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) {
     throw usageError(`run id: expected YYYYMMDD-HHMMSS-xxxx, got \`${runId}\``, "the repository goes after -C: swarm report -C <repo> [run-id]");
   }
-  const id = runId ?? (await latestRunId(top));
+  const id = runId ?? (await latestRunId(top, { withReport: true }));
   if (!id) throw usageError(`no runs in ${path.join(top, ".swarm", "runs")}`, "swarm run writes one");
   const paths = runDirPaths(top, id);
   const report = await readJson<Report>(paths.reportJson).catch(() => {
