@@ -23,6 +23,8 @@ export interface EngineChildInput {
   adaptive?: boolean;
   /** Overrides of config `retry` (attempts, baseMs, maxMs). */
   retry?: { attempts?: number; baseMs?: number; maxMs?: number };
+  /** Experiment: replace globalThis.fetch by bench/node-http-fetch.ts before the SDK client is built. */
+  useNodeHttpFetch?: boolean;
   /** Write a .cpuprofile of the execute phase only (node:inspector) to this path. */
   profileOut?: string;
 }
@@ -58,6 +60,7 @@ try {
   const prepareWallMs = performance.now() - p0;
   const afterPrepare = selfUsage();
   const { config, plan, files } = prepared;
+  if (input.useNodeHttpFetch) globalThis.fetch = (await import("./node-http-fetch.js")).nodeHttpFetch;
   const provider = createOpenAIProvider({ baseURL: input.baseURL, apiKey: BENCH_KEY, apiKeyEnv: "BENCH_KEY", supportsThinking: false });
   const bus = new EventBus("bench");
   let limitChanges = 0;

@@ -1,9 +1,4 @@
 import type { Handlers } from "../program.js";
-import { planCommand } from "./plan.js";
-import { estimateCommand } from "./estimate.js";
-import { runCommand, resumeCommand } from "./run.js";
-import { reportCommand } from "./report.js";
-import { validateCommand } from "./validate.js";
 
 export interface Writable {
   write(chunk: string): unknown;
@@ -26,13 +21,15 @@ export interface CliIO {
   installSignals(onFirst: () => void, onSecond: () => void): () => void;
 }
 
+// Each command is loaded when it runs: ts-morph, the tokenizer and the SDK cost ~1 s of startup, which
+// `--help`, `--version` and a mistyped flag should not pay.
 export function createCommands(io: CliIO): Handlers {
   return {
-    plan: (repo, flags) => planCommand(repo, flags, io),
-    estimate: (repo, flags) => estimateCommand(repo, flags, io),
-    run: (repo, flags) => runCommand(repo, flags, io),
-    resume: (runId, repo, flags) => resumeCommand(runId, repo, flags, io),
-    report: (runId, repo, flags) => reportCommand(runId, repo, flags, io),
-    validate: (repo, flags) => validateCommand(repo, flags, io),
+    plan: async (repo, flags) => (await import("./plan.js")).planCommand(repo, flags, io),
+    estimate: async (repo, flags) => (await import("./estimate.js")).estimateCommand(repo, flags, io),
+    run: async (repo, flags) => (await import("./run.js")).runCommand(repo, flags, io),
+    resume: async (runId, repo, flags) => (await import("./run.js")).resumeCommand(runId, repo, flags, io),
+    report: async (runId, repo, flags) => (await import("./report.js")).reportCommand(runId, repo, flags, io),
+    validate: async (repo, flags) => (await import("./validate.js")).validateCommand(repo, flags, io),
   };
 }
