@@ -158,6 +158,12 @@ async function main() {
         row("", `${r.tasks.length / 3} files: prepare CPU, peak RSS`, `${ms(r.prepareCpuMs)}, ${Math.round(r.maxRssMB)} MB`);
       });
     }
+    // Experiment: the same 3,000-file run with undici's fetch replaced by a node:http one (bench/node-http-fetch.ts),
+    // to size the fetch share of the per-step CPU before anyone changes src/llm/openai-provider.ts.
+    await withServer({}, async (server) => {
+      const r = await runChild<EngineChildOutput>("engine-child.ts", { repo: repo3000.dir, baseURL: server.url, concurrency: 80, useNodeHttpFetch: true });
+      row("", `3000 files, experiment: SDK on a node:http fetch`, `${round(r.executeCpuMs / r.steps, 2)} ms per step`);
+    });
     // One more 300-file run with the execute phase profiled, to name the hot spots.
     const profileDir = await mkdtemp(path.join(os.tmpdir(), "swarm-bench-prof-"));
     try {
