@@ -65,6 +65,16 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     } catch (error) {
       // Some OpenAI-compatible servers have no /models; only a connection failure or a
       // rejected key says the endpoint is unusable.
+      // A 404 page that is not JSON is a web server, not an OpenAI-compatible API (often a base URL without /v1).
+      const isWebPage = error instanceof APIError && error.status === 404 && (error.error === undefined || typeof error.error !== "object");
+      if (isWebPage) {
+        throw new StepFailure({
+          failure: "fatal-task",
+          info: { code: "bad-request", message: "HTTP 404: the endpoint answered with a page that is not JSON: is the base URL an OpenAI-compatible API (it usually ends in /v1)?" },
+          status: 404,
+          latencyMs: Math.round(now() - started),
+        });
+      }
       if (error instanceof APIError && error.status !== undefined && error.status !== 401 && error.status !== 403) return;
       const f = toHttpFailure(error, { userAborted: false, timedOut: false, timeoutMs });
       f.message = redact(f.message);
@@ -83,8 +93,7 @@ function toHttpFailure(error: unknown, ctx: { userAborted: boolean; timedOut: bo
   }
   if (error instanceof APIUserAbortError) return { message: `no answer within ${ctx.timeoutMs} ms`, timedOut: true };
   if (error instanceof APIConnectionError) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { message: `connection failed: ${cause?.code ?? cause?.message ?? error.message}`, connection: true };
+    return { message: `connection failed: ${rootCause(error)}`, connection: true };
   }
   if (error instanceof APIError) {
     const headers: Record<string, string> = {};
@@ -98,4 +107,15 @@ function toHttpFailure(error: unknown, ctx: { userAborted: boolean; timedOut: bo
   // something unusable, which is worth another try.
   const message = error instanceof Error ? error.message : String(error);
   return { message: `unusable response: ${message}`, connection: true };
+}
+
+/** undici nests the useful part (`ECONNREFUSED 127.0.0.1:9`) under "fetch failed": follow the causes down. */
+function rootCause(error: Error): string {
+  let deepest: { code?: string; message?: string } = error;
+  for (let e = (error as { cause?: unknown }).cause, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    deepest = e as { code?: string; message?: string };
+  }
+  const code = deepest.code;
+  const message = deepest.message ?? error.message;
+  return code && !message.includes(code) ? `${code} ${message}` : message;
 }

@@ -68,7 +68,7 @@ describe("the endpoint: the preflight fails fast, with the URL and the cause, be
   // KNOWN BUG, outside this issue's files: src/llm/openai-provider.ts preflight() takes any 404 from
   // GET /models for "this server has no /models" and lets the run start, so every task fails with a 404
   // and a branch is written. Fix there (a 404 whose body is not JSON means a wrong URL), then drop `.fails`.
-  it.fails("a URL that answers 404 with an HTML page (a web server, not an OpenAI-compatible API)", async () => {
+  it("a URL that answers 404 with an HTML page (a web server, not an OpenAI-compatible API)", async () => {
     // Its own repository: while the bug stands, this run writes a run directory and a branch.
     const own = await gitRepo({ "src/a.js": "export const a = 1;\n" }, { autoCleanup: true });
     const ownBytes = await hashEverything(own.dir);
