@@ -197,8 +197,10 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   };
 
   /** One queue job per step. A throw here is a bug or a failed journal write: it fails the run instead of hanging it. */
-  const addStep = (task: Task) => {
+  const addStep = (task: Task, isRetry = false) => {
     jobs++;
+    // A retry goes ahead of fresh tasks: it has waited out its backoff already, and its agent is the one
+    // holding up the run's tail (and, for a refactor, its test and doc).
     void queue.add(async () => {
       try {
         await runStep(task);
@@ -209,7 +211,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
         jobs--;
         checkSettled();
       }
-    });
+    }, { priority: isRetry ? 1 : 0 });
   };
 
   const setLimit = (next: number | undefined, reason: "rate-limited" | "recovered") => {
