@@ -185,6 +185,9 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     checkSettled();
   };
 
+  // Start order of the steps in flight, for the adaptive limit's estimate of what the server admitted.
+  let startedSteps = 0;
+  const inFlightStarts = new Set<number>();
   const enqueued = new Set<TaskId>();
   const enqueue = (id: TaskId) => {
     const task = tasks.get(id)!;
@@ -240,6 +243,8 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     }
     bus.emit({ type: "step.started", taskId: task.id, kind: kindOf(task), attempt, model: request.model });
     const window = limit.started();
+    const startSeq = ++startedSteps;
+    inFlightStarts.add(startSeq);
 
     let record: StepRecord;
     let retryAfterMs: number | undefined;
@@ -279,8 +284,13 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
       retryAfterMs = error.retryAfterMs;
       retriable = error.failure === "transient";
       fatalRun = error.failure === "fatal-run";
-      if (error.info.code === "rate-limited") setLimit(limit.rateLimited(window), "rate-limited");
+      if (error.info.code === "rate-limited") {
+        let ahead = 0;
+        for (const s of inFlightStarts) if (s < startSeq) ahead++;
+        setLimit(limit.rateLimited(window, ahead), "rate-limited");
+      }
     }
+    inFlightStarts.delete(startSeq);
 
     const aborted = record.error?.code === "aborted";
     const willRetry = !record.ok && retriable && shouldRetry(attempt, settings.retry) && !stop && !aborted;

@@ -277,7 +277,8 @@ describe("executePlan: adaptive limit", () => {
     const r = run(files.map((f) => task("refactor", f)), fake.provider, { concurrency: 4, retry: { attempts: 5, baseMs: 0, maxMs: 0 } });
     const result = await r.done;
     const changes = r.events.filter((e) => e.type === "limit.changed");
-    expect(changes[0]).toMatchObject({ limit: 3, max: 4, reason: "rate-limited" });
+    // All four were refused, none admitted ahead of the first: the cut goes to the floor (a quarter, 1).
+    expect(changes[0]).toMatchObject({ limit: 1, max: 4, reason: "rate-limited" });
     expect(changes.at(-1)).toMatchObject({ limit: 4, reason: "recovered" });
     expect(changes.every((e) => e.type === "limit.changed" && e.limit <= 4 && e.limit >= 1)).toBe(true);
     expect(fake.maxInFlight).toBeLessThanOrEqual(4);

@@ -91,3 +91,18 @@ describe("ReadySet", () => {
     expect(ready.finished("b")).toEqual(["c"]);
   });
 });
+
+describe("adaptive limit with the admitted count", () => {
+  it("goes straight to what the server admitted, never below a quarter, always down by at least one", () => {
+    const limit = createAdaptiveLimit(200);
+    expect(limit.rateLimited(limit.started(), 20)).toBe(50); // a quarter of 200 first
+    expect(limit.rateLimited(limit.started(), 20)).toBe(20);
+    expect(limit.rateLimited(limit.started(), 20)).toBe(19); // at capacity: one down, not ×0.8
+  });
+  it("ignores 429s of requests started before the last cut", () => {
+    const limit = createAdaptiveLimit(80);
+    const before = limit.started();
+    expect(limit.rateLimited(before, 70)).toBe(70);
+    expect(limit.rateLimited(before, 10)).toBeUndefined();
+  });
+});
