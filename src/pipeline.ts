@@ -39,6 +39,12 @@ export interface PrepareOptions {
   overrides: ConfigOverrides;
   /** Instruction is required for estimate and run, not for plan. */
   needsInstruction: boolean;
+  /**
+   * Whether HEAD's import graph and problems are taken (validation and prompt context need them). `swarm plan`
+   * says false: it needs the graph only to order refactors under "dependencies-first".
+   * @default true
+   */
+  needsBaseline?: boolean;
 }
 
 /** What `swarm plan` shows: the task graph and the skips, before any tokenizing or request. */
@@ -80,7 +86,7 @@ export async function preparePlan(options: PrepareOptions, branchToCheck?: strin
   if (scan.files.length === 0) {
     throw nothingToDo(config.include, repo.prefix, scan);
   }
-  const baseline = await prepareBaseline(repo.top, scan, config);
+  const baseline = options.needsBaseline === false && config.order !== "dependencies-first" ? null : await prepareBaseline(repo.top, scan, config);
   const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
   const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix, ...imports });
   const files = new Map(scan.files.map((f) => [f.path, f]));

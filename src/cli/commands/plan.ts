@@ -5,7 +5,7 @@ import type { CliIO } from "./index.js";
 import { prepareOptions } from "./options.js";
 
 export async function planCommand(repo: string, flags: CommonFlags, io: CliIO): Promise<void> {
-  const prepared = await preparePlan(prepareOptions(repo, flags, false, io.cwd));
+  const prepared = await preparePlan({ ...prepareOptions(repo, flags, false, io.cwd), needsBaseline: false });
   for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${w}\n`);
   if (flags.json) {
     io.stdout.write(JSON.stringify({ repo: prepared.repo.top, headSha: prepared.repo.headSha, ...prepared.plan }, null, 2) + "\n");
