@@ -202,14 +202,7 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
     journal,
     prior,
     settings: config,
-    requestFor: (task, results) => {
-      const route = modelFor(config, task.role, task.bytes);
-      const messages = messagesFor(task, { ...prepared, results });
-      return {
-        request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking },
-        estimatedUSD: prepared.estimate.perTaskReserveUSD?.[task.id] ?? prepared.estimate.perTaskUSD?.[task.id] ?? 0,
-      };
-    },
+    requestFor: (task, results) => stepRequest(prepared, task, results),
     costUSD: (model, usage) => prepared.pricing.costUSD(model, usage),
     isChange: (task, content) => normalize(content) !== normalize(originalOf(task, prepared) ?? ""),
     drain: options.drain,
@@ -344,6 +337,19 @@ export function exitCodeFor(stoppedBy: string, results: Map<TaskId, TaskResult>,
   const failed = all.filter((r) => r.status === "failed").length;
   if (failed === 0) return ExitCode.Ok;
   return failed / all.length <= maxFailureRate ? ExitCode.Ok : ExitCode.TasksFailed;
+}
+
+/**
+ * The request a task's next step sends, and the dollars the budget holds for it while in flight: the
+ * estimate's reserve (with headroom) where there is one. Test and doc tasks see their refactor's result.
+ */
+export function stepRequest(prepared: Prepared, task: Task, results: ReadonlyMap<TaskId, TaskResult>) {
+  const route = modelFor(prepared.config, task.role, task.bytes);
+  const messages = messagesFor(task, { ...prepared, results });
+  return {
+    request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking },
+    estimatedUSD: prepared.estimate.perTaskReserveUSD?.[task.id] ?? prepared.estimate.perTaskUSD?.[task.id] ?? 0,
+  };
 }
 
 export interface MessageContext {

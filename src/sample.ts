@@ -4,14 +4,13 @@ import type { StepRecord, Task } from "./core/types.js";
 import { EventBus, type Subscriber } from "./events/bus.js";
 import { recordCalibration } from "./estimate/calibration-file.js";
 import { estimatePlan } from "./estimate/estimate.js";
-import { modelFor } from "./estimate/routing.js";
 import { extrapolateSample, samplePlan, selectSample, type SampleExtrapolation, type SampleSelection } from "./estimate/sample.js";
 import { executePlan } from "./execute/engine.js";
 import { Journal } from "./execute/journal.js";
 import { createRunDir, newRunId, type RunDirPaths } from "./execute/run-dir.js";
 import { checkRepoState } from "./git/repo-state.js";
 import type { ChatProvider } from "./llm/provider.js";
-import { messagesFor, preflight, prepareRun, type PrepareOptions, type Prepared, type RunMeta } from "./pipeline.js";
+import { messagesFor, preflight, prepareRun, stepRequest, type PrepareOptions, type Prepared, type RunMeta } from "./pipeline.js";
 import { writeFileAtomic } from "./util/fs.js";
 
 export interface SampleOptions extends PrepareOptions {
@@ -79,7 +78,6 @@ export async function sampleRun(options: SampleOptions): Promise<SampleResult> {
   for (const s of options.subscribers ?? []) bus.subscribe(s);
   const journal = await Journal.open(paths.journal);
   const original = (task: Task) => prepared.files.get(task.output)?.content ?? prepared.existingOutputs.get(task.output) ?? "";
-  const reserveUSD = prepared.estimate.perTaskReserveUSD ?? prepared.estimate.perTaskUSD;
   let executed;
   try {
     executed = await executePlan({
@@ -90,14 +88,7 @@ export async function sampleRun(options: SampleOptions): Promise<SampleResult> {
       prior: [],
       settings: config,
       // The same requests runSwarm sends, so the continued run can take these answers as its own.
-      requestFor: (task, results) => {
-        const route = modelFor(config, task.role, task.bytes);
-        const messages = messagesFor(task, { ...prepared, results });
-        return {
-          request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking },
-          estimatedUSD: reserveUSD[task.id] ?? 0,
-        };
-      },
+      requestFor: (task, results) => stepRequest(prepared, task, results),
       costUSD: (model, usage) => prepared.pricing.costUSD(model, usage),
       isChange: (task, content) => normalize(content) !== normalize(original(task)),
       drain: options.drain,

@@ -11,6 +11,7 @@ import { exitCodeFor, runSwarm } from "../../src/pipeline.js";
 import type { Report } from "../../src/report/types.js";
 import { gitRepo, type TempRepo } from "../support/git-repo.js";
 import { startLoopbackServer, type FaultRule, type LoopbackOptions, type LoopbackServer } from "../support/loopback-server.js";
+import { mulberry32 } from "../support/seeded-random.js";
 
 // Issue 3, "resilient execution": a whole run in-process (real openai SDK → loopback server → real git)
 // under seeded, keyed faults. Keyed draws depend on (role, file, nth) only, so the same requests get
@@ -64,7 +65,7 @@ async function runWith(repo: TempRepo, server: LoopbackServer, o: { apiKey?: str
       subscribers: [(e) => events.push(e)],
       drain: new AbortController().signal,
       abort: new AbortController().signal,
-      random: seededRandom(7),
+      random: mulberry32(7),
       ...(o.resume ? { resume: o.resume } : {}),
     });
   } catch (error) {
@@ -83,17 +84,6 @@ type StepFinished = Extract<SwarmEvent, { type: "step.finished" }>;
 /** What the client made of one logged request: a step's attempt number is the server's nth for its (role, file). */
 function clientView(run: Run, r: LoopbackServer["requests"][number]): StepFinished | undefined {
   return run.events.find((e): e is StepFinished => e.type === "step.finished" && e.taskId === `${r.role}:${r.file}` && e.attempt === r.nth);
-}
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const fatalRules: FaultRule[] = [
