@@ -147,6 +147,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
       wallMs: r.wallMs,
       changed,
     });
+    releases++;
     for (const next of ready.finished(task.id)) enqueue(next);
   };
 
@@ -204,9 +205,10 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   // tail), then tasks others wait for (refactors: their tests and docs), then the rest, the latest ready
   // first. A test that only became ready because its refactor was slow is on the run's critical path;
   // leaves ready earlier have the rest of the run to finish in (bench/RESULTS.md, scenario 1b).
-  let leavesQueued = 0;
+  // Tasks released by one finish share a priority, so they keep plan order among themselves.
+  let releases = 0;
   const priorityOf = (task: Task, isRetry: boolean) =>
-    isRetry ? 3 : ready.dependentsOf(task.id).length > 0 ? 2 : 1 + ++leavesQueued * 1e-9;
+    isRetry ? 3 : ready.dependentsOf(task.id).length > 0 ? 2 : 1 + releases * 1e-9;
 
   const addStep = (task: Task, isRetry = false) => {
     jobs++;
