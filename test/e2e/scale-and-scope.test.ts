@@ -81,6 +81,14 @@ describe("a folder inside a repository", () => {
     }
   });
 
+  it("estimates that folder and says so", async () => {
+    const repo = await monorepo();
+    const folder = path.join(repo.dir, "packages", "api");
+    const result = await runCli(["estimate", folder, "-i", "Convert callbacks to async/await"], { env: cliEnv({ MOONSHOT_API_KEY: undefined }) });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^Estimate for ${folder.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: 37 files → 111 tasks`));
+  });
+
   it("runs on that folder and changes nothing outside it", async () => {
     const repo = await monorepo();
     const before = await repo.snapshot();

@@ -20,7 +20,7 @@ export async function estimateCommand(repo: string, flags: EstimateFlags, io: Cl
     io.stdout.write(JSON.stringify({ repo: prepared.repo.top, headSha: prepared.repo.headSha, tasks: plan.tasks.length, files: plan.files.length, skipped: plan.skips.length, concurrency: config.concurrency, model: config.provider.model, estimate: publicEstimate(estimate) }, null, 2) + "\n");
     return;
   }
-  io.stdout.write(renderEstimate({ repo: prepared.repo.top, plan, estimate, concurrency: config.concurrency, assumedLatencyMs: config.estimate.assumedLatencyMs, model: config.provider.model }));
+  io.stdout.write(renderEstimate({ repo: prepared.repo.path, plan, estimate, concurrency: config.concurrency, assumedLatencyMs: config.estimate.assumedLatencyMs, model: config.provider.model }));
 }
 
 async function sampleCommand(repo: string, flags: EstimateFlags, size: number, io: CliIO): Promise<void> {
@@ -61,7 +61,7 @@ async function sampleCommand(repo: string, flags: EstimateFlags, size: number, i
     }
     io.stdout.write(
       renderSampleEstimate({
-        repo: prepared.repo.top,
+        repo: prepared.repo.path,
         repoArg: repo,
         plan: prepared.plan,
         estimate: prepared.estimate,
