@@ -1,5 +1,4 @@
-import { SwarmError } from "../../core/errors.js";
-import { createOpenAIProvider } from "../../llm/openai-provider.js";
+import { providerFromEnv } from "./provider.js";
 import { runSwarm } from "../../pipeline.js";
 import { selectReporters } from "../../reporters/select.js";
 import type { RunFlags } from "../program.js";
@@ -27,21 +26,7 @@ async function execute(repo: string, flags: RunFlags, io: CliIO, resume: string 
       ...prepareOptions(repo, flags, true, io.cwd),
       ...(flags.branch === undefined ? {} : { branch: flags.branch }),
       ...(resume === undefined ? {} : { resume }),
-      providerFor: (config) => {
-        const envName = config.provider.apiKeyEnv;
-        const apiKey = io.env[envName];
-        if (!apiKey) {
-          throw new SwarmError("SWARM_NO_API_KEY", `no API key: set ${envName} (the variable named by provider.apiKeyEnv)`, {
-            hint: "swarm estimate needs no key and shows what a run would cost",
-          });
-        }
-        return createOpenAIProvider({
-          baseURL: config.provider.baseURL,
-          apiKey,
-          apiKeyEnv: envName,
-          supportsThinking: config.provider.supportsThinking ?? config.provider.model.startsWith("kimi"),
-        });
-      },
+      providerFor: providerFromEnv(io.env, "swarm estimate needs no key and shows what a run would cost"),
       subscribers: reporters.map((r) => (event) => r.onEvent(event)),
       drain: drain.signal,
       abort: abort.signal,
