@@ -127,19 +127,7 @@ function stepSummaryMetrics(m: SummaryMetrics): string[] {
       "",
       ...table(
         ["Role", "Agents", "Wall p50", "Wall p95", "Wall max", "Tokens p50", "Tokens max"],
-        roles.map((role) => {
-          const wall = m.wallMsByRole[role]!;
-          const tokens = m.tokensPerAgentByRole[role];
-          return [
-            role,
-            String(wall.count),
-            formatDuration(wall.p50),
-            formatDuration(wall.p95),
-            formatDuration(wall.max),
-            tokens ? formatTokens(tokens.p50) : "–",
-            tokens ? formatTokens(tokens.max) : "–",
-          ];
-        }),
+        roles.map((role) => roleMetricsRow(role, m.wallMsByRole[role]!, m.tokensPerAgentByRole[role], ["p50", "max"])),
         [1, 2, 3, 4, 5, 6],
       ),
     );
@@ -284,19 +272,7 @@ function metricsMarkdown(report: Report): string[] {
     "",
     ...table(
       ["Role", "Agents", "Wall p50", "Wall p95", "Wall max", "Tokens p50", "Tokens p95", "Tokens max"],
-      Object.entries(m.wallMs.byRole).map(([role, wall]) => {
-        const tokens = m.tokensPerAgent.byRole[role];
-        return [
-          role,
-          String(wall.count),
-          formatDuration(wall.p50),
-          formatDuration(wall.p95),
-          formatDuration(wall.max),
-          tokens ? formatTokens(tokens.p50) : "–",
-          tokens ? formatTokens(tokens.p95) : "–",
-          tokens ? formatTokens(tokens.max) : "–",
-        ];
-      }),
+      Object.entries(m.wallMs.byRole).map(([role, wall]) => roleMetricsRow(role, wall, m.tokensPerAgent.byRole[role], ["p50", "p95", "max"])),
       [1, 2, 3, 4, 5, 6, 7],
     ),
   ];
@@ -626,4 +602,16 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
   }
   if (report.resumeHint) lines.push("", `resume: ${report.resumeHint}`);
   return lines.join("\n") + "\n";
+}
+
+/** One role's row of the metrics tables: agents, wall p50/p95/max, then the token figures asked for. */
+function roleMetricsRow(
+  role: string,
+  wall: { count: number; p50: number; p95: number; max: number },
+  tokens: Partial<Record<"p50" | "p95" | "max", number>> | undefined,
+  tokenStats: readonly ("p50" | "p95" | "max")[],
+): string[] {
+  const wallCells = [formatDuration(wall.p50), formatDuration(wall.p95), formatDuration(wall.max)];
+  const tokenCells = tokenStats.map((stat) => (tokens?.[stat] === undefined ? "–" : formatTokens(tokens[stat]!)));
+  return [role, String(wall.count), ...wallCells, ...tokenCells];
 }

@@ -4,6 +4,7 @@ import { sampleRun } from "../../sample.js";
 import type { EstimateFlags } from "../program.js";
 import type { CliIO } from "./index.js";
 import { prepareOptions } from "./options.js";
+import { withStopSignals } from "./stop-signals.js";
 import { providerFromEnv } from "./provider.js";
 
 /**
@@ -24,58 +25,49 @@ export async function estimateCommand(repo: string, flags: EstimateFlags, io: Cl
 }
 
 async function sampleCommand(repo: string, flags: EstimateFlags, size: number, io: CliIO): Promise<void> {
-  const drain = new AbortController();
-  const abort = new AbortController();
-  const removeSignals = io.installSignals(
-    () => drain.abort(),
-    () => abort.abort(),
-  );
-  try {
-    const result = await sampleRun({
+  const result = await withStopSignals(io, (signals) =>
+    sampleRun({
       ...prepareOptions(repo, flags, true, io.cwd),
       ...(flags.branch === undefined ? {} : { branch: flags.branch }),
       size,
       providerFor: providerFromEnv(io.env, "swarm estimate without --sample needs no key and sends no request"),
       subscribers: [(event) => (event.type === "run.warning" ? io.stderr.write(`warning: ${event.message}\n`) : undefined)],
-      drain: drain.signal,
-      abort: abort.signal,
-    });
-    const { prepared } = result;
-    for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${w}\n`);
-    if (flags.json) {
-      io.stdout.write(
-        JSON.stringify(
-          {
-            repo: prepared.repo.top,
-            headSha: prepared.repo.headSha,
-            tasks: prepared.plan.tasks.length,
-            model: prepared.config.provider.model,
-            estimate: publicEstimate(prepared.estimate),
-            sample: { runId: result.runId, runDir: result.paths.dir, stoppedBy: result.stoppedBy, selection: result.selection, extrapolation: result.extrapolation },
-          },
-          null,
-          2,
-        ) + "\n",
-      );
-      return;
-    }
+      ...signals,
+    }),
+  );
+  const { prepared } = result;
+  for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${w}\n`);
+  if (flags.json) {
     io.stdout.write(
-      renderSampleEstimate({
-        repo: prepared.repo.path,
-        repoArg: repo,
-        plan: prepared.plan,
-        estimate: prepared.estimate,
-        model: prepared.config.provider.model,
-        runId: result.runId,
-        runDir: result.paths.dir,
-        stoppedBy: result.stoppedBy,
-        selection: result.selection,
-        extrapolation: result.extrapolation,
-      }),
+      JSON.stringify(
+        {
+          repo: prepared.repo.top,
+          headSha: prepared.repo.headSha,
+          tasks: prepared.plan.tasks.length,
+          model: prepared.config.provider.model,
+          estimate: publicEstimate(prepared.estimate),
+          sample: { runId: result.runId, runDir: result.paths.dir, stoppedBy: result.stoppedBy, selection: result.selection, extrapolation: result.extrapolation },
+        },
+        null,
+        2,
+      ) + "\n",
     );
-  } finally {
-    removeSignals();
+    return;
   }
+  io.stdout.write(
+    renderSampleEstimate({
+      repo: prepared.repo.path,
+      repoArg: repo,
+      plan: prepared.plan,
+      estimate: prepared.estimate,
+      model: prepared.config.provider.model,
+      runId: result.runId,
+      runDir: result.paths.dir,
+      stoppedBy: result.stoppedBy,
+      selection: result.selection,
+      extrapolation: result.extrapolation,
+    }),
+  );
 }
 
 /** The estimate without its per-task maps: they are for the engine and calibration, not for readers. */
