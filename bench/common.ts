@@ -12,7 +12,7 @@ import { keyedUniform, normalFromUniforms } from "../test/support/seeded-random.
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH_DIR = path.join(ROOT, "bench");
 export const SWARM_BIN = path.join(ROOT, "bin", "swarm.js");
-export const TSX_IMPORT = ["--import", "tsx"];
+const TSX_IMPORT = ["--import", "tsx"];
 export const BENCH_KEY = "sk-bench-0000000000000000";
 
 /**

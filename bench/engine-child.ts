@@ -9,9 +9,9 @@ import type { Task, TaskId, TaskResult } from "../src/core/types.js";
 import { EventBus } from "../src/events/bus.js";
 import { modelFor } from "../src/estimate/routing.js";
 import { executePlan } from "../src/execute/engine.js";
-import { Journal } from "../src/execute/journal.js";
+import { Journal } from "../src/run/journal.js";
 import { createOpenAIProvider } from "../src/llm/openai-provider.js";
-import { prepareRun } from "../src/pipeline.js";
+import { prepareRun } from "../src/prepare/index.js";
 import { buildMessages } from "../src/prompt/build-messages.js";
 import { BENCH_KEY, selfUsage } from "./common.js";
 

@@ -30,7 +30,7 @@ export function makespanOf(requests: readonly RequestLog[]): number {
 }
 
 /** Server-side time per `role|file`, admitted requests only (a 429 at the door costs the server nothing). */
-export function workByTask(requests: readonly RequestLog[]): Map<string, number> {
+function workByTask(requests: readonly RequestLog[]): Map<string, number> {
   const work = new Map<string, number>();
   for (const r of requests) {
     if (!r.isAdmitted || r.latencyMs === undefined) continue;

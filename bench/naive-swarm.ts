@@ -9,7 +9,7 @@
 import { writeFile } from "node:fs/promises";
 import OpenAI from "openai";
 import type { TaskId } from "../src/core/types.js";
-import { prepareRun } from "../src/pipeline.js";
+import { prepareRun } from "../src/prepare/index.js";
 import { buildMessages } from "../src/prompt/build-messages.js";
 import { BENCH_KEY, selfUsage } from "./common.js";
 

@@ -100,7 +100,7 @@ export async function summarizeProfile(
   const top = opts.top ?? 25;
   const keep = (l: string) => !/^\((idle|program|root|garbage collector)\)/.test(l) || l.startsWith("(garbage");
   const toList = (m: Map<string, number>) =>
-    [...m.entries()].filter(([l]) => keep(l) && (!opts.filter || opts.filter(l))).sort((a, b) => b[1] - a[1]).slice(0, top).map(([where, us]) => ({ where, selfMs: Math.round((self.get(where) ?? 0) / 100) / 10, totalMs: Math.round((inclusive.get(where) ?? 0) / 100) / 10 }));
+    [...m.entries()].filter(([l]) => keep(l) && (!opts.filter || opts.filter(l))).sort((a, b) => b[1] - a[1]).slice(0, top).map(([where]) => ({ where, selfMs: Math.round((self.get(where) ?? 0) / 100) / 10, totalMs: Math.round((inclusive.get(where) ?? 0) / 100) / 10 }));
   return { totalMs: totalUs / 1000, self: toList(self), inclusive: toList(inclusive), byCategory };
 }
 

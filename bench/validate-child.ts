@@ -10,6 +10,8 @@ import { readAll, trackedPaths } from "./repo-files.js";
 export interface ValidateChildInput {
   repo: string;
   changedFraction: number;
+  /** Load the repo's installed packages (its node_modules) for the full type gate (issue 12). */
+  environment?: boolean;
 }
 
 export interface ValidateChildOutput {
@@ -41,7 +43,7 @@ sources.forEach((p, i) => {
 
 const c0 = selfUsage();
 const t0 = performance.now();
-const baseline = computeBaseline(files);
+const baseline = computeBaseline(files, input.environment ? { environment: { root: input.repo } } : {});
 const t1 = performance.now();
 const c1 = selfUsage();
 const check = checkChanges(baseline, { written });

@@ -1,11 +1,7 @@
 // Programmatic API: what integration tests and other tools call.
-export { prepareRun, runSwarm, exitCodeFor, type Prepared, type PrepareOptions, type RunOptions } from "./pipeline.js";
-export { loadConfig, type ConfigOverrides } from "./config/load.js";
-export { validateConfig } from "./config/validate.js";
-export { configSchema, type ResolvedConfig, type SwarmConfig } from "./config/schema.js";
-export { createOpenAIProvider } from "./llm/openai-provider.js";
-export { EventBus } from "./events/bus.js";
-export type { SwarmEvent, RunSummary } from "./events/types.js";
-export * from "./core/types.js";
-export { SwarmError } from "./core/errors.js";
-export { ExitCode } from "./core/exit-codes.js";
+export { runSample, runSwarm, type RunOptions, type SampleOptions, type SampleResult } from "./pipeline.js";
+export { preparePlan, prepareRun, type Prepared, type PreparedPlan, type PrepareOptions } from "./prepare/index.js";
+export { loadConfig, validateConfig, configSchema, type ConfigOverrides, type ResolvedConfig, type SwarmConfig } from "./config/index.js";
+export { createOpenAIProvider } from "./llm/index.js";
+export { EventBus, type SwarmEvent, type RunSummary } from "./events/index.js";
+export * from "./core/index.js";

@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import { ExitCode } from "../core/exit-codes.js";
-import { ROLES, type Role } from "../core/types.js";
+import { ExitCode, type Role, ROLES } from "../core/index.js";
 
 /**
  * A bad flag value is a usage error: exit 2 like every other one (STYLE 2.4). Commander exits with the

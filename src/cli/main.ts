@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
-import { SwarmError } from "../core/errors.js";
-import { ExitCode } from "../core/exit-codes.js";
-import { createRedactor } from "../util/redact.js";
+import { ExitCode, SwarmError } from "../core/index.js";
+import { createRedactor } from "../util/index.js";
 import { buildProgram } from "./program.js";
-import { createCommands, type CliIO } from "./commands/index.js";
+import { createCommands } from "./commands/index.js";
+import type { CliIO } from "./io.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -29,6 +29,8 @@ function exitCodeOf(error: unknown, io: CliIO): number {
   if (error instanceof SwarmError) {
     io.stderr.write(`swarm: ${io.redact(error.message)}\n`);
     if (error.hint) io.stderr.write(`hint: ${io.redact(error.hint)}\n`);
+    const cause = causeLine(error);
+    if (cause) io.stderr.write(`cause: ${io.redact(cause)}\n`);
     return error.exitCode;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -36,6 +38,14 @@ function exitCodeOf(error: unknown, io: CliIO): number {
     `swarm: internal error — this is a bug in refactor-swarm ${pkg.version} (node ${process.version}); please report it with the lines below\n${io.redact(detail)}\n`,
   );
   return ExitCode.Internal;
+}
+
+/** What went wrong underneath (git's or the system's own words), unless the message already says it. */
+function causeLine(error: SwarmError): string | undefined {
+  if (error.cause === undefined) return undefined;
+  const text = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  const line = text.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return line === undefined || error.message.includes(line) ? undefined : line;
 }
 
 const isEntry = process.argv[1] !== undefined && /(?:swarm(?:\.js)?|main\.[jt]s)$/.test(process.argv[1]);
@@ -50,7 +60,6 @@ if (isEntry) {
   const io: CliIO = {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
     exitCode: { value: 0 },

@@ -1,20 +1,18 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { configError } from "../core/errors.js";
-import type { Role } from "../core/types.js";
-import type { ResolvedConfig } from "./schema.js";
+import { configError } from "../core/index.js";
+import { stripBom } from "../util/index.js";
+import { CONFIG_FILE } from "./defaults.js";
+import { configSchema, type ResolvedConfig, type SwarmConfig } from "./schema.js";
 import { validateConfig } from "./validate.js";
 
-/** Settings given on the command line; they win over the config file. */
-export interface ConfigOverrides {
-  instruction?: string;
-  roles?: Role[];
-  concurrency?: number;
-  model?: string;
-  baseURL?: string;
-  maxCostUSD?: number;
-  maxFailureRate?: number;
-}
+/**
+ * Settings given on the command line; they win over the config file. Flat: a top-level key, or a key
+ * of `provider` (`model`, `baseURL`). Kept in run.json, so a resumed run applies the same ones.
+ */
+export type ConfigOverrides = Partial<Omit<SwarmConfig, "provider"> & SwarmConfig["provider"]>;
+
+const PROVIDER_KEYS: ReadonlySet<string> = new Set(Object.keys(configSchema.shape.provider.unwrap().shape));
 
 export interface LoadedConfig {
   config: ResolvedConfig;
@@ -25,12 +23,12 @@ export interface LoadedConfig {
 /** Reads `--config`, else `<repo>/swarm.config.json`, else nothing; merges flags > file > defaults. */
 export async function loadConfig(repo: string, configPath: string | undefined, overrides: ConfigOverrides): Promise<LoadedConfig> {
   const explicit = configPath !== undefined;
-  const file = explicit ? path.resolve(configPath) : path.join(repo, "swarm.config.json");
+  const file = explicit ? path.resolve(configPath) : path.join(repo, CONFIG_FILE);
   let raw: Record<string, unknown> = {};
   let source: string | null = null;
   try {
     // Editors on Windows save JSON with a BOM; JSON.parse rejects it.
-    const text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
+    const text = stripBom(await readFile(file, "utf8"));
     source = file;
     try {
       raw = JSON.parse(text) as Record<string, unknown>;
@@ -52,12 +50,12 @@ export async function loadConfig(repo: string, configPath: string | undefined, o
   const { $schema: _schema, ...rest } = raw;
   const merged: Record<string, unknown> = { ...rest };
   const provider = { ...((rest.provider as Record<string, unknown> | undefined) ?? {}) };
-  if (overrides.model !== undefined) provider.model = overrides.model;
-  if (overrides.baseURL !== undefined) provider.baseURL = overrides.baseURL;
-  if (Object.keys(provider).length > 0) merged.provider = provider;
-  for (const key of ["instruction", "roles", "concurrency", "maxCostUSD", "maxFailureRate"] as const) {
-    if (overrides[key] !== undefined) merged[key] = overrides[key];
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (PROVIDER_KEYS.has(key)) provider[key] = value;
+    else merged[key] = value;
   }
+  if (Object.keys(provider).length > 0) merged.provider = provider;
 
   const result = validateConfig(merged);
   if (!result.ok) {

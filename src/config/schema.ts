@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { ROLES } from "../core/types.js";
+import { ROLES } from "../core/index.js";
+import { DEFAULTS } from "./defaults.js";
 
-// The one definition of the config: types are inferred from it, defaults live in it,
-// and swarm.config.example.json is checked against it by a test.
+// The one definition of the config: types are inferred from it, defaults live in it (those the CLI's
+// help shows come from defaults.ts), and swarm.config.example.json is checked against it by a test.
 
 const positiveInt = z.number().int().min(1);
 
-export const modelPriceSchema = z
+const modelPriceSchema = z
   .object({
     inputPerMTok: z.number().min(0).describe("USD per million uncached input tokens"),
     cachedInputPerMTok: z.number().min(0).describe("USD per million cached input tokens"),
@@ -15,7 +16,7 @@ export const modelPriceSchema = z
   })
   .strict();
 
-export const roleRoutingSchema = z
+const roleRoutingSchema = z
   .object({
     model: z.string().min(1).optional().describe("model for this role; default provider.model"),
     thinking: z.boolean().optional().describe("Kimi thinking mode; false sends thinking:{type:'disabled'}"),
@@ -29,11 +30,20 @@ export const configSchema = z
   .object({
     provider: z
       .object({
-        baseURL: z.string().url().default("https://api.moonshot.ai/v1").describe("OpenAI-compatible endpoint"),
+        baseURL: z.string().url().default(DEFAULTS.baseURL).describe("OpenAI-compatible endpoint"),
         apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name").default("MOONSHOT_API_KEY").describe("name of the environment variable holding the API key (the key never goes in this file)"),
-        model: z.string().min(1).default("kimi-k2.6").describe("model for every role without its own routing.<role>.model"),
+        model: z.string().min(1).default(DEFAULTS.model).describe("model for every role without its own routing.<role>.model"),
         /** Whether the endpoint takes Kimi's `thinking` field. Default: true when the model starts with "kimi". */
         supportsThinking: z.boolean().optional().describe("whether the endpoint takes Kimi's thinking field; default: model starts with \"kimi\""),
+        limits: z
+          .object({
+            rpm: positiveInt.optional().describe("requests per minute your key may send; kept under on our side"),
+            tpm: positiveInt.optional().describe("tokens (input + output) per minute your key may use; each request is charged its estimate when it starts"),
+            concurrency: positiveInt.optional().describe("requests in flight the provider allows; caps concurrency"),
+          })
+          .strict()
+          .prefault({})
+          .describe("your provider's published rate limits (x-ratelimit-* response headers are followed too)"),
       })
       .strict()
       .prefault({}),
@@ -70,8 +80,9 @@ export const configSchema = z
       ])
       .describe("globs never worked on; tests and docs are written by the test and doc roles"),
     maxFileBytes: positiveInt.default(200_000).describe("larger files are skipped"),
-    concurrency: positiveInt.default(80).describe("requests in flight at most; lowered automatically on 429"),
-    timeoutMs: positiveInt.default(120_000).describe("per-request timeout; the request is cancelled"),
+    concurrency: positiveInt.default(DEFAULTS.concurrency).describe("requests in flight at most; lowered automatically on 429"),
+    timeoutMs: positiveInt.default(600_000).describe("total time one request may take, streaming included; the request is cancelled and retried"),
+    stallTimeoutMs: positiveInt.default(30_000).describe("a streamed answer silent this long is cancelled and retried"),
     retry: z
       .object({
         attempts: positiveInt.default(3).describe("tries per step, the first included"),
@@ -82,13 +93,25 @@ export const configSchema = z
       .prefault({}),
     maxSteps: positiveInt.default(4000).describe("requests the run may send in all"),
     maxCostUSD: z.number().positive().nullable().default(null).describe("no request starts that could cross this spend; null = no limit"),
-    maxFailureRate: z.number().min(0).max(1).default(0).describe("share of tasks that may fail with exit code 0"),
+    maxFailureRate: z.number().min(0).max(1).default(DEFAULTS.maxFailureRate).describe("share of tasks that may fail with exit code 0"),
     order: z.enum(["parallel", "dependencies-first"]).default("parallel").describe("dependencies-first: a file is refactored after the files it imports"),
     context: z.object({ maxTokens: z.number().int().min(0).default(2000).describe("token budget for imported files' signatures in each prompt") }).strict().prefault({}),
     validate: z
       .object({
-        enabled: z.boolean().default(true).describe("check imports across files after the agents"),
+        enabled: z.boolean().default(true).describe("check imports, types and public API across files after the agents"),
         maxRepairs: z.number().int().min(0).default(2).describe("repair rounds before a broken file is reverted"),
+        publicApi: z.enum(["keep", "allow"]).default("keep").describe("keep: package entry points may not lose exports or change their kind"),
+        commands: z
+          .object({
+            typecheck: z.string().min(1).optional().describe("your typecheck command, run at HEAD and on the result, e.g. npx tsc --noEmit -p ."),
+            lint: z.string().min(1).optional().describe("your lint command; {files} becomes the affected files, e.g. npx eslint {files}"),
+            test: z.string().min(1).optional().describe("your test command; {tests} becomes the affected test files, e.g. npx vitest run {tests}"),
+          })
+          .strict()
+          .prefault({})
+          .describe("command gates (opt-in, from your config only): run in a temporary worktree with your node_modules"),
+        commandTimeoutMs: positiveInt.default(300_000).describe("time limit of one gate command"),
+        commandOutputBytes: positiveInt.default(1_000_000).describe("output kept from one gate command"),
       })
       .strict()
       .prefault({}),
@@ -103,6 +126,5 @@ export const configSchema = z
   .strict();
 
 export type SwarmConfig = z.infer<typeof configSchema>;
-export type RoleRouting = z.infer<typeof roleRoutingSchema>;
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 export type ResolvedConfig = Readonly<SwarmConfig>;

@@ -1,8 +1,8 @@
-import { addUsage, zeroUsage, type Plan, type StepRecord, type TaskId, type Usage } from "../core/types.js";
+import { addUsage, zeroUsage, type Plan, type StepRecord, type TaskId, type Usage } from "../core/index.js";
 import { calibrationKey, type Calibration } from "./estimate.js";
 
 // Calibration: what runs actually billed ÷ what the static estimate said, per model and step kind.
-// Pure; calibration-file.ts reads and writes <repo>/.swarm/calibration.json.
+// Pure; run/calibration-file.ts reads and writes <repo>/.swarm/calibration.json.
 
 /** Summed tokens of one run's measured tasks for one (model, kind). */
 export interface CalibrationSample {

@@ -1,10 +1,11 @@
-import { ROLES, type Plan, type Role, type StepKind, type Task, type TaskId, type Usage } from "../core/types.js";
-import type { ResolvedConfig } from "../config/schema.js";
-import type { ChatMessage } from "../llm/provider.js";
-import { parseAnswer } from "../prompt/parse-answer.js";
+import { ROLES, type Plan, type Role, type StepKind, type Task, type TaskId, type Usage } from "../core/index.js";
+import type { ResolvedConfig } from "../config/index.js";
+import type { ChatMessage } from "../llm/index.js";
+import { parseAnswer } from "../prompt/index.js";
 import type { Pricing } from "./pricing.js";
 import { modelFor } from "./routing.js";
 import { countMessageTokens, countTokens, TOKENS_PER_MESSAGE } from "./tokenizer.js";
+import { plural } from "../util/index.js";
 
 export interface RoleEstimate {
   tasks: number;
@@ -81,7 +82,7 @@ export const OUTPUT_RATIOS: Readonly<Record<StepKind, { perSourceToken: number; 
  * output, the guessed part, with 30% (refactor answers measured up to +15% over the guess). Calibrated figures were measured, so less. Output never
  * exceeds max_tokens, the one hard bound.
  */
-export const RESERVE_HEADROOM = Object.freeze({
+const RESERVE_HEADROOM = Object.freeze({
   uncalibrated: { input: 1.1, output: 1.3 },
   calibrated: { input: 1.05, output: 1.2 },
 });
@@ -92,7 +93,7 @@ export function expectedOutputTokens(kind: StepKind, sourceTokens: number): numb
 }
 
 /** Tokens of the file inside the last message's block (the whole last message if it has no single block). */
-export function sourceTokensOf(messages: readonly ChatMessage[]): number {
+function sourceTokensOf(messages: readonly ChatMessage[]): number {
   const last = messages.at(-1);
   return last === undefined ? 0 : sourceTokensIn(last.content, countTokens(last.content));
 }
@@ -215,7 +216,7 @@ export function estimatePlan(input: EstimatePlanInput): Estimate {
   const assumptions = [
     "one request per task: retries and repair steps are not included",
     calibrated
-      ? `calibrated from ${calibratedFromRuns} run${calibratedFromRuns === 1 ? "" : "s"}: tokens scaled per model and role by actual ÷ estimated of earlier runs (${describeRatios(calibration ?? {}, prefixTokensByKey)})`
+      ? `calibrated from ${plural(calibratedFromRuns, "run")}: tokens scaled per model and role by actual ÷ estimated of earlier runs (${describeRatios(calibration ?? {}, prefixTokensByKey)})`
       : "output tokens: refactor ≈ 1.05 × source tokens, test ≈ 0.9 × source + 150, doc ≈ 0.35 × source + 120 (uncalibrated guesses)",
     "input tokens: counted with the o200k_base tokenizer (GPT-4o/4.1); other vendors' tokenizers count differently until calibrated",
     "test and doc prompts are sized on the current source; after the refactor they carry the refactored file",

@@ -1,6 +1,5 @@
-import type { Usage } from "../core/types.js";
-import { usageError } from "../core/errors.js";
-import type { ModelPrice } from "../config/schema.js";
+import { type Usage, usageError } from "../core/index.js";
+import type { ModelPrice } from "../config/index.js";
 import builtIn from "./pricing.json" with { type: "json" };
 
 /** A price with where it came from. Built-in entries say how sure we are; config entries are the user's word. */

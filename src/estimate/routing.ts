@@ -1,5 +1,5 @@
-import type { StepKind } from "../core/types.js";
-import type { ResolvedConfig } from "../config/schema.js";
+import type { StepKind } from "../core/index.js";
+import type { ResolvedConfig } from "../config/index.js";
 
 export interface Route {
   model: string;

@@ -1,4 +1,4 @@
-import { ROLES, type Plan, type Role, type StepRecord, type Task, type TaskId, type Usage } from "../core/types.js";
+import { ROLES, type Plan, type Role, type StepRecord, type Task, type TaskId, type Usage } from "../core/index.js";
 import type { Pricing } from "./pricing.js";
 
 // `swarm estimate --sample N`, pure part: which tasks to run for real, and what their bills say about

@@ -32,7 +32,7 @@ export function countTokens(text: string): number {
 /** Per-message framing overhead of the chat format (OpenAI's published rule of thumb). */
 export const TOKENS_PER_MESSAGE = 4;
 /** Every reply is primed with a few tokens (`<|start|>assistant<|message|>`). */
-export const TOKENS_PER_REPLY = 3;
+const TOKENS_PER_REPLY = 3;
 
 /** Input tokens of a chat request: contents + 4 per message + 3 for the reply priming. */
 export function countMessageTokens(messages: readonly { content: string }[]): number {

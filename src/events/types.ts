@@ -1,4 +1,4 @@
-import type { ErrorInfo, RepoPath, Role, StepErrorCode, StepKind, StoppedBy, TaskId, Usage } from "../core/types.js";
+import type { ErrorInfo, RepoPath, Role, StepErrorCode, StepKind, StoppedBy, TaskId, Usage } from "../core/index.js";
 
 /** What a reporter needs to know about the estimate at start (subset of estimate/Estimate). */
 export interface EstimateBrief {
@@ -102,6 +102,8 @@ type EventPayloads = {
   "task.queued": { taskId: TaskId; role: Role; file: RepoPath };
   "task.started": { taskId: TaskId; role: Role; file: RepoPath };
   "step.started": { taskId: TaskId; kind: StepKind; attempt: number; model: string };
+  /** A streamed answer's progress, at most once a second per step: output tokens so far (reasoning included). */
+  "step.progress": { taskId: TaskId; kind: StepKind; attempt: number; outputTokens: number; elapsedMs: number };
   "step.retry": { taskId: TaskId; kind: StepKind; attempt: number; error: ErrorInfo; status?: number; delayMs: number };
   "step.finished": {
     taskId: TaskId;
@@ -125,7 +127,8 @@ type EventPayloads = {
     changed: boolean;
   };
   "task.failed": { taskId: TaskId; role: Role; file: RepoPath; output: RepoPath; attempts: number; error: ErrorInfo };
-  "limit.changed": { limit: number; max: number; reason: "rate-limited" | "recovered" };
+  /** `detail` says what the limit saw ("12 of the last 40 requests rate-limited"); absent in older logs. */
+  "limit.changed": { limit: number; max: number; reason: "rate-limited" | "recovered"; detail?: string };
   "validate.started": { files: number };
   "validate.problem": { problem: Problem };
   "validate.repair": { taskId: TaskId; file: RepoPath; round: number; problems: Problem[]; fixed: boolean };

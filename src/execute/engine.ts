@@ -1,16 +1,31 @@
+// The queue: when a step may start (DAG release through the ready set, the adaptive in-flight limit,
+// budgets, drain and abort) and what a step's outcome means for its task and the run. What one request
+// produced is agent-step.ts's business. This file is the only importer of p-queue.
 import PQueue from "p-queue";
-import { zeroUsage, addUsage, type ErrorInfo, type Plan, type StepKind, type StepRecord, type StoppedBy, type Task, type TaskId, type TaskResult, type Usage } from "../core/types.js";
-import type { EventBus } from "../events/bus.js";
-import { StepFailure, type ChatProvider, type ChatRequest } from "../llm/provider.js";
-import { parseAnswer } from "../prompt/parse-answer.js";
-import { createAdaptiveLimit } from "./adaptive-limit.js";
+import type { ErrorInfo, Plan, StepKind, StepRecord, StoppedBy, Task, TaskId, TaskResult, Usage } from "../core/index.js";
+import type { EventBus } from "../events/index.js";
+import type { ChatProvider, ChatRequest } from "../llm/index.js";
+import { FORMAT_FAILURES, withRetryNote } from "../prompt/index.js";
+import { runAgentStep, type StepHost, type StepRun } from "./agent-step.js";
+import { createAdaptiveLimit, type LimitChange } from "./adaptive-limit.js";
 import { budgetWarning, mayStartStep, type BudgetState } from "./budget.js";
+import { expectedStepTokens, RateWindow, type Charge, type RateLimits } from "./rate-window.js";
 import { ReadySet } from "./ready-set.js";
-import { retryDelayMs, shouldRetry, type RetrySettings } from "./retry-policy.js";
+import { TaskTally } from "./task-tally.js";
+import type { RetrySettings } from "./retry-policy.js";
 
 export interface EngineSettings {
   concurrency: number;
   timeoutMs: number;
+  /** A stream silent this long is cancelled and retried. @default the provider's (30 s) */
+  stallTimeoutMs?: number;
+  /** The provider's published limits (config provider.limits); `concurrency` caps `concurrency`. */
+  provider?: { limits?: RateLimits & { concurrency?: number } };
+  /**
+   * The length of the provider's rate "minute". Not a config key: tests and bench/ shrink it to check the
+   * rpm/tpm limits on the server's clock in seconds. @default 60000
+   */
+  rateWindowMs?: number;
   retry: RetrySettings;
   maxSteps: number;
   maxCostUSD: number | null;
@@ -60,14 +75,6 @@ export interface EngineResult {
   fatal?: ErrorInfo;
 }
 
-interface TaskState {
-  attempts: number;
-  usage: Usage;
-  latencyMs: number;
-  firstStartMs?: number;
-  lastEndMs?: number;
-}
-
 /**
  * Runs the plan through a bounded queue:
  * - a task is queued the moment its last prerequisite succeeds; one queue job is one step, so a
@@ -81,11 +88,18 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   const random = deps.random ?? Math.random;
   const tasks = new Map(plan.tasks.map((t) => [t.id, t]));
   const ready = new ReadySet(plan.tasks);
-  const state = new Map<TaskId, TaskState>(plan.tasks.map((t) => [t.id, { attempts: 0, usage: zeroUsage(), latencyMs: 0 }]));
+  const tally = new TaskTally(plan.tasks);
   const results = new Map<TaskId, TaskResult>();
   const steps: StepRecord[] = [];
-  const limit = createAdaptiveLimit(settings.concurrency);
-  const queue = new PQueue({ concurrency: settings.concurrency });
+  const limits = settings.provider?.limits ?? {};
+  const concurrency = Math.min(settings.concurrency, limits.concurrency ?? Infinity);
+  const limit = createAdaptiveLimit(concurrency);
+  const queue = new PQueue({ concurrency });
+  const rates = limits.rpm !== undefined || limits.tpm !== undefined ? new RateWindow(limits, settings.rateWindowMs ?? 60_000) : null;
+  /** Why the task's last answer was unusable, for the retry's note; and how many of its answers broke the format. */
+  const lastErrors = new Map<TaskId, ErrorInfo>();
+  const formatFailures = new Map<TaskId, number>();
+  const largest = Math.max(1, ...plan.tasks.map((t) => t.bytes));
   const budget: BudgetState = { stepsStarted: deps.spent?.steps ?? 0, spentUSD: deps.spent?.costUSD ?? 0, inFlightUSD: 0 };
   const kindOf = (task: Task): StepKind => deps.stepKind ?? task.role;
   const emitsTaskEvents = deps.stepKind === undefined;
@@ -108,24 +122,6 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   const t0 = performance.now();
   const nowMs = () => performance.now() - t0;
 
-  const result = (task: Task, status: TaskResult["status"], extra: Partial<TaskResult> = {}): TaskResult => {
-    const st = state.get(task.id)!;
-    return {
-      id: task.id,
-      role: task.role,
-      file: task.file,
-      output: task.output,
-      status,
-      attempts: st.attempts,
-      inputTokens: st.usage.inputTokens,
-      cachedInputTokens: st.usage.cachedInputTokens,
-      outputTokens: st.usage.outputTokens,
-      latencyMs: st.latencyMs,
-      wallMs: st.firstStartMs === undefined ? 0 : Math.round((st.lastEndMs ?? st.firstStartMs) - st.firstStartMs),
-      ...extra,
-    };
-  };
-
   const checkSettled = () => {
     if (results.size === tasks.size) return settle();
     if (stop && jobs === 0 && backoffs.size === 0) settle();
@@ -133,7 +129,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
 
   const succeed = (task: Task, content: string) => {
     const changed = deps.isChange(task, content);
-    const r = result(task, "succeeded", { content, changed });
+    const r = tally.result(task, "succeeded", { content, changed });
     results.set(task.id, r);
     if (emitsTaskEvents) bus.emit({
       type: "task.finished",
@@ -142,7 +138,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
       file: task.file,
       output: task.output,
       attempts: r.attempts,
-      usage: state.get(task.id)!.usage,
+      usage: tally.usage(task.id),
       latencyMs: r.latencyMs,
       wallMs: r.wallMs,
       changed,
@@ -152,8 +148,8 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   };
 
   const fail = (task: Task, error: ErrorInfo) => {
-    results.set(task.id, result(task, "failed", { error }));
-    if (emitsTaskEvents) bus.emit({ type: "task.failed", taskId: task.id, role: task.role, file: task.file, output: task.output, attempts: state.get(task.id)!.attempts, error });
+    results.set(task.id, tally.result(task, "failed", { error }));
+    if (emitsTaskEvents) bus.emit({ type: "task.failed", taskId: task.id, role: task.role, file: task.file, output: task.output, attempts: tally.attempts(task.id), error });
     // Tests and docs of a file whose refactor failed would describe code that is not on the branch.
     for (const dep of ready.dependentsOf(task.id)) {
       const d = tasks.get(dep)!;
@@ -163,7 +159,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
 
   const notRun = (task: Task, error: ErrorInfo) => {
     if (results.has(task.id)) return;
-    results.set(task.id, result(task, "not-run", { error }));
+    results.set(task.id, tally.result(task, "not-run", { error }));
   };
 
   const stopReason = (): ErrorInfo =>
@@ -202,13 +198,14 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
 
   /** One queue job per step. A throw here is a bug or a failed journal write: it fails the run instead of hanging it. */
   // Queue order, highest first: retries (they have waited out a backoff; their agent is what holds up the
-  // tail), then tasks others wait for (refactors: their tests and docs), then the rest, the latest ready
-  // first. A test that only became ready because its refactor was slow is on the run's critical path;
-  // leaves ready earlier have the rest of the run to finish in (bench/RESULTS.md, scenario 1b).
-  // Tasks released by one finish share a priority, so they keep plan order among themselves.
+  // tail), then tasks others wait for (refactors: their tests and docs), then the rest. Within each tier the
+  // largest expected output first: with decode-bound latency (output tokens ÷ tokens per second) the largest
+  // files set the makespan, so they must not start last. Among equal sizes the latest ready first: a test
+  // that only became ready because its refactor was slow is on the run's critical path (bench/RESULTS.md,
+  // scenario 1b). Tasks released by one finish share a priority, so they keep plan order among themselves.
   let releases = 0;
   const priorityOf = (task: Task, isRetry: boolean) =>
-    isRetry ? 3 : ready.dependentsOf(task.id).length > 0 ? 2 : 1 + releases * 1e-9;
+    (isRetry ? 3 : ready.dependentsOf(task.id).length > 0 ? 2 : 1) + 0.5 * (task.bytes / largest) + releases * 1e-12;
 
   const addStep = (task: Task, isRetry = false) => {
     jobs++;
@@ -225,131 +222,128 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     }, { priority: priorityOf(task, isRetry) });
   };
 
-  const setLimit = (next: number | undefined, reason: "rate-limited" | "recovered") => {
-    if (next === undefined || settings.shouldAdaptLimit === false) return;
-    queue.concurrency = next;
-    bus.emit({ type: "limit.changed", limit: next, max: limit.max, reason });
+  const setLimit = (change: LimitChange | undefined) => {
+    if (change === undefined || settings.shouldAdaptLimit === false) return;
+    queue.concurrency = change.limit;
+    bus.emit({ type: "limit.changed", limit: change.limit, max: limit.max, reason: change.reason, detail: change.detail });
+  };
+
+  /** Holds a step until the provider's rpm/tpm allow it (FIFO, so a large request is not passed over forever). */
+  let rateTurn = Promise.resolve();
+  const rateSlot = (tokens: number): Promise<Charge | null> => {
+    if (!rates) return Promise.resolve(null);
+    const mine = rateTurn.then(async () => {
+      for (let wait = rates.waitMs(nowMs(), tokens); wait > 0 && !stop; wait = rates.waitMs(nowMs(), tokens)) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      return stop ? null : rates.charge(nowMs(), tokens);
+    });
+    rateTurn = mine.then(() => undefined);
+    return mine;
+  };
+
+  const stepRun: StepRun = {
+    provider: deps.provider,
+    bus,
+    journal: deps.journal,
+    timeoutMs: settings.timeoutMs,
+    ...(settings.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: settings.stallTimeoutMs }),
+    onProgress: progressReporter(bus),
+    retry: settings.retry,
+    signal: stepSignal,
+    random,
   };
 
   async function runStep(task: Task): Promise<void> {
     if (stop) return notRun(task, stopReason());
-    const { request, estimatedUSD } = deps.requestFor(task, results);
+    const planned = deps.requestFor(task, results);
+    const { estimatedUSD } = planned;
+    const request = withRetryNote(planned.request, lastErrors.get(task.id));
+    const charge = await rateSlot(expectedStepTokens(request.messages, expectedOutputTokens(task, request)));
+    if (stop) return notRun(task, stopReason());
     const verdict = mayStartStep(budget, settings, estimatedUSD);
     if (!verdict.ok) {
       bus.emit({ type: "budget.exhausted", budget: verdict.budget, used: verdict.used, limit: verdict.limit });
       beginStop({ stoppedBy: "budget", budget: verdict.budget });
       return notRun(task, stopReason());
     }
-    const st = state.get(task.id)!;
     budget.stepsStarted++;
     budget.inFlightUSD += estimatedUSD;
-    const attempt = ++st.attempts;
-    st.firstStartMs ??= nowMs();
+    const attempt = tally.startAttempt(task.id, nowMs());
     if (!started.has(task.id)) {
       started.add(task.id);
       if (emitsTaskEvents) bus.emit({ type: "task.started", taskId: task.id, role: task.role, file: task.file });
     }
-    bus.emit({ type: "step.started", taskId: task.id, kind: kindOf(task), attempt, model: request.model });
     const window = limit.started();
     const startSeq = ++startedSteps;
     inFlightStarts.add(startSeq);
 
-    let record: StepRecord;
-    let retryAfterMs: number | undefined;
-    let fatalRun = false;
-    let retriable = false;
-    try {
-      const answer = await deps.provider.complete(request, { signal: stepSignal, timeoutMs: settings.timeoutMs });
-      const parsed = parseAnswer(answer.text, answer.finishReason);
-      record = {
-        taskId: task.id,
-        kind: kindOf(task),
-        attempt,
-        model: request.model,
-        ok: parsed.ok,
-        ...(parsed.ok ? { content: parsed.content } : { error: parsed.error }),
-        usage: answer.usage,
-        latencyMs: answer.latencyMs,
-        finishReason: answer.finishReason ?? undefined,
-        final: false,
-      };
-      retriable = !parsed.ok;
-      if (parsed.ok) setLimit(limit.succeeded(window), "recovered");
-    } catch (error) {
-      if (!(error instanceof StepFailure)) throw error;
-      record = {
-        taskId: task.id,
-        kind: kindOf(task),
-        attempt,
-        model: request.model,
-        ok: false,
-        error: error.info,
-        usage: zeroUsage(),
-        latencyMs: error.latencyMs,
-        ...(error.status === undefined ? {} : { status: error.status }),
-        final: false,
-      };
-      retryAfterMs = error.retryAfterMs;
-      retriable = error.failure === "transient";
-      fatalRun = error.failure === "fatal-run";
-      if (error.info.code === "rate-limited") {
-        let ahead = 0;
-        for (const s of inFlightStarts) if (s < startSeq) ahead++;
-        setLimit(limit.rateLimited(window, ahead), "rate-limited");
-      }
-    }
-    inFlightStarts.delete(startSeq);
+    const host: StepHost = {
+      requestEnded(end, answer) {
+        if (end === "rate-limited") {
+          let ahead = 0;
+          for (const s of inFlightStarts) if (s < startSeq) ahead++;
+          setLimit(limit.rateLimited(window, ahead));
+        } else {
+          setLimit(limit.ended(window, end === "usable"));
+        }
+        inFlightStarts.delete(startSeq);
+        if (rates && charge) {
+          // A refused request is not charged by the provider; an answered one costs what its usage says.
+          if (end === "rate-limited") rates.settle(charge, 0);
+          else if (answer && answer.usage.inputTokens + answer.usage.outputTokens > 0) rates.settle(charge, answer.usage.inputTokens + answer.usage.outputTokens);
+          if (answer?.rateLimit) rates.observe(nowMs(), answer.rateLimit);
+        }
+      },
+      isStopping: () => stop !== null,
+      charge(record) {
+        budget.inFlightUSD -= estimatedUSD;
+        const costUSD = deps.costUSD(request.model, record.usage);
+        budget.spentUSD += costUSD;
+        tally.book(record, nowMs());
+        steps.push(record);
+        return costUSD;
+      },
+    };
+    const { record, verdict: next, stopsRun } = await runAgentStep(stepRun, { task, kind: kindOf(task), attempt, request, formatFailures: formatFailures.get(task.id) ?? 0 }, host);
+    if (record.error) lastErrors.set(task.id, record.error);
+    if (record.error && FORMAT_FAILURES.has(record.error.code)) formatFailures.set(task.id, (formatFailures.get(task.id) ?? 0) + 1);
 
-    const aborted = record.error?.code === "aborted";
-    const willRetry = !record.ok && retriable && shouldRetry(attempt, settings.retry) && !stop && !aborted;
-    // A step cut short by a stop is not the task's last word: resume tries it again.
-    // So is a rejected key: once it is fixed, `swarm resume` must ask again.
-    const cutShort = !record.ok && (aborted || fatalRun || (retriable && shouldRetry(attempt, settings.retry) && stop !== null));
-    record.final = !willRetry && !cutShort;
-
-    await deps.journal.append(record);
-    budget.inFlightUSD -= estimatedUSD;
-    const costUSD = deps.costUSD(request.model, record.usage);
-    budget.spentUSD += costUSD;
-    st.usage = addUsage(st.usage, record.usage);
-    st.latencyMs += record.latencyMs;
-    st.lastEndMs = nowMs();
-    steps.push(record);
-    bus.emit({
-      type: "step.finished",
-      taskId: task.id,
-      kind: kindOf(task),
-      attempt,
-      ok: record.ok,
-      usage: record.usage,
-      costUSD,
-      latencyMs: record.latencyMs,
-      ...(record.error ? { error: record.error } : {}),
-    });
     for (const w of budgetWarning(budget, settings)) {
       if (warned.has(w.budget)) continue;
       warned.add(w.budget);
       bus.emit({ type: "budget.warning", ...w });
     }
-
-    if (fatalRun) beginStop({ stoppedBy: "auth", fatal: record.error });
-    if (record.ok) succeed(task, record.content!);
-    else if (willRetry) {
-      const delayMs = retryDelayMs(attempt, settings.retry, random, retryAfterMs);
-      bus.emit({ type: "step.retry", taskId: task.id, kind: kindOf(task), attempt, error: record.error!, ...(record.status ? { status: record.status } : {}), delayMs });
-      const timer = setTimeout(() => {
-        backoffs.delete(task.id);
-        if (stop) {
-          notRun(task, stopReason());
-          return checkSettled();
-        }
-        addStep(task, true);
-      }, delayMs);
-      backoffs.set(task.id, timer);
-    } else if (cutShort) notRun(task, fatalRun ? record.error! : aborted ? { code: "aborted", message: "cancelled in flight" } : stopReason());
-    else fail(task, record.error!);
+    if (stopsRun) beginStop({ stoppedBy: "auth", fatal: record.error });
+    switch (next.next) {
+      case "succeeded":
+        succeed(task, next.content);
+        break;
+      case "retry":
+        holdBackoff(task, next.delayMs, record);
+        break;
+      case "cut-short":
+        notRun(task, next.error ?? stopReason());
+        break;
+      case "failed":
+        fail(task, next.error);
+    }
     checkSettled();
   }
+
+  /** A retry waits outside the queue, holding no slot; a stop meanwhile leaves the task not run. */
+  const holdBackoff = (task: Task, delayMs: number, record: StepRecord) => {
+    bus.emit({ type: "step.retry", taskId: task.id, kind: kindOf(task), attempt: record.attempt, error: record.error!, ...(record.status ? { status: record.status } : {}), delayMs });
+    const timer = setTimeout(() => {
+      backoffs.delete(task.id);
+      if (stop) {
+        notRun(task, stopReason());
+        return checkSettled();
+      }
+      addStep(task, true);
+    }, delayMs);
+    backoffs.set(task.id, timer);
+  };
 
   const onDrain = () => beginStop({ stoppedBy: "interrupt" });
   const onAbort = () => {
@@ -388,10 +382,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     for (const record of prior) {
       const task = tasks.get(record.taskId);
       if (!task || record.kind !== kindOf(task)) continue;
-      const st = state.get(task.id)!;
-      st.attempts = Math.max(st.attempts, record.attempt);
-      st.usage = addUsage(st.usage, record.usage);
-      st.latencyMs += record.latencyMs;
+      tally.replay(record);
       budget.stepsStarted++;
       budget.spentUSD += deps.costUSD(record.model, record.usage);
       steps.push(record);
@@ -405,9 +396,9 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     for (const { task, record } of decided) {
       if (results.has(task.id)) continue;
       if (record.ok) {
-        results.set(task.id, result(task, "succeeded", { content: record.content, changed: deps.isChange(task, record.content!) }));
+        results.set(task.id, tally.result(task, "succeeded", { content: record.content, changed: deps.isChange(task, record.content!) }));
       } else {
-        results.set(task.id, result(task, "failed", { error: record.error }));
+        results.set(task.id, tally.result(task, "failed", { error: record.error }));
       }
     }
     // Dependents of replayed tasks: mark the ones whose prerequisite failed, queue the ready ones.
@@ -420,4 +411,20 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
       }
     }
   }
+}
+
+/** Output tokens a step is expected to write: about its file's size (a whole-file answer), within its max_tokens. */
+function expectedOutputTokens(task: Task, request: ChatRequest): number {
+  return Math.min(request.maxOutputTokens, Math.ceil(task.bytes / 3) + 64);
+}
+
+/** Streamed progress as step.progress events, at most one per step per second: enough for tokens/s, cheap at 300 agents. */
+function progressReporter(bus: EventBus): NonNullable<StepRun["onProgress"]> {
+  const last = new WeakMap<object, number>();
+  return (step, p) => {
+    const previous = last.get(step);
+    if (previous !== undefined && p.elapsedMs - previous < 1000) return;
+    last.set(step, p.elapsedMs);
+    bus.emit({ type: "step.progress", taskId: step.task.id, kind: step.kind, attempt: step.attempt, outputTokens: p.outputTokens, elapsedMs: p.elapsedMs });
+  };
 }

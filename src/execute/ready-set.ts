@@ -1,4 +1,4 @@
-import type { Task, TaskId } from "../core/types.js";
+import type { Task, TaskId } from "../core/index.js";
 
 /**
  * Tracks unmet prerequisites so the engine can start a task the moment its last one finishes,

@@ -3,7 +3,7 @@ import path from "node:path";
 import { gitAt } from "./git.js";
 
 /** The ignore line that keeps run directories out of `git status`. */
-export const SWARM_EXCLUDE_LINE = "/.swarm/";
+const SWARM_EXCLUDE_LINE = "/.swarm/";
 
 /**
  * Where this repository's `info/exclude` lives. Asking git rather than assuming `.git/info/exclude`

@@ -1,13 +1,9 @@
-// Reading what HEAD holds, through plain `git` processes.
-//
-// Why child processes and not simple-git: the scan needs raw bytes (NUL-separated listings, blob
-// contents streamed from one long-lived `git cat-file --batch`), and simple-git's text-oriented API
-// would add a decode/split round trip per call. Every command uses -z where it lists paths, so paths
-// with spaces, quotes, newlines or non-ASCII characters come through byte-exact.
-import { isUtf8 } from "node:buffer";
-import { execFile, spawn } from "node:child_process";
-import type { RepoPath } from "../core/types.js";
-import { repoStateError } from "../core/errors.js";
+// Reading what HEAD holds, as raw bytes through the git runner's plain processes (see git.ts for why
+// not simple-git). Every command uses -z where it lists paths, so paths with spaces, quotes, newlines
+// or non-ASCII characters come through byte-exact.
+import type { RepoPath } from "../core/index.js";
+import { decodeUtf8 } from "../util/index.js";
+import { runGit, streamGit } from "./git.js";
 
 /** One entry of HEAD's tree (`git ls-tree -r -l`). */
 export interface HeadEntry {
@@ -38,47 +34,8 @@ export interface WorkingTreeStatus {
   untracked: RepoPath[];
 }
 
-// Ambient GIT_* variables are dropped (GIT_DIR, GIT_INDEX_FILE, ... are set when swarm runs inside a git
-// hook and would point these reads at another repository or index), as simple-git does in git.ts.
-// LC_ALL=C keeps the few messages we match in English; GIT_OPTIONAL_LOCKS=0 stops `git status` from
-// taking index.lock to refresh the index, so a scan never races the user's own git commands.
-const GIT_ENV: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("GIT_"))),
-  LC_ALL: "C",
-  GIT_OPTIONAL_LOCKS: "0",
-};
-const MAX_LISTING_BYTES = 1024 * 1024 * 1024;
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 const lossyUtf8 = new TextDecoder("utf-8");
-
-/** Runs one git command and returns its stdout bytes; maps the usual repo-state failures to SwarmErrors. */
-function runGit(repo: string, args: string[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      args,
-      { cwd: repo, env: GIT_ENV, encoding: "buffer", maxBuffer: MAX_LISTING_BYTES, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (error) reject(toGitError(repo, args, error, stderr.toString("utf8")));
-        else resolve(stdout);
-      },
-    );
-  });
-}
-
-function toGitError(repo: string, args: string[], error: Error & { code?: unknown }, stderr: string): Error {
-  if (error.code === "ENOENT") {
-    return repoStateError("SWARM_GIT_NOT_FOUND", "git is not installed or not on PATH", "install git and try again");
-  }
-  if (/not a git repository/i.test(stderr)) {
-    return repoStateError("SWARM_NOT_A_REPO", `${repo} is not inside a git repository`, "run swarm from a git work tree");
-  }
-  if (/unknown revision|not a valid object name|bad revision|ambiguous argument 'HEAD'|does not have any commits|needed a single revision/i.test(stderr)) {
-    return repoStateError("SWARM_NO_COMMITS", `${repo} has no commits yet`, "commit the files first; swarm works from HEAD");
-  }
-  const message = stderr.trim().split("\n")[0] || error.message;
-  return new Error(`git ${args.join(" ")} failed in ${repo}: ${message}`, { cause: error });
-}
 
 function decodePath(bytes: Buffer): { path: string; isPathUtf8: boolean } {
   try {
@@ -125,16 +82,14 @@ export async function readHeadFiles(repo: string, paths: readonly RepoPath[], re
   const blobs = await readBlobs(repo, entries.map((entry) => entry.oid));
   const files = new Map<RepoPath, string>();
   for (const entry of entries) {
-    const bytes = blobs.get(entry.oid) as Buffer;
-    const hasBom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-    const text = hasBom ? bytes.subarray(3) : bytes;
-    if (isUtf8(text)) files.set(entry.path, text.toString("utf8"));
+    const decoded = decodeUtf8(blobs.get(entry.oid) as Buffer);
+    if (decoded !== null) files.set(entry.path, decoded.text);
   }
   return files;
 }
 
 /** Parses `git ls-tree -r -l -z` output: `<mode> SP <type> SP <oid> SP+ <size|->\t<path>\0`. */
-export function parseLsTree(out: Buffer): HeadEntry[] {
+function parseLsTree(out: Buffer): HeadEntry[] {
   // Decoding the whole listing once is ~5x faster than a TextDecoder call per record at 10,000 files;
   // only a listing with a non-UTF-8 name falls back to per-record decoding to flag that one name.
   let records: { header: string; path: string; isPathUtf8: boolean }[];
@@ -191,7 +146,7 @@ export async function workingTreeStatus(repo: string): Promise<WorkingTreeStatus
 }
 
 /** Parses porcelain v1 -z: `XY SP path\0`, followed by `origPath\0` when X or Y is R or C. */
-export function parsePorcelainV1(out: Buffer): WorkingTreeStatus {
+function parsePorcelainV1(out: Buffer): WorkingTreeStatus {
   const records = splitNul(out);
   const changes: WorkingTreeChange[] = [];
   const untracked: RepoPath[] = [];
@@ -222,46 +177,17 @@ export function parsePorcelainV1(out: Buffer): WorkingTreeStatus {
  * One process instead of one per file: spawning git costs ~2-5 ms, so 10,000 `git show` calls would take
  * tens of seconds, while the batch streams them in well under a second. Duplicate oids are asked once.
  */
-export function readBlobs(repo: string, oids: readonly string[]): Promise<Map<string, Buffer>> {
+export async function readBlobs(repo: string, oids: readonly string[]): Promise<Map<string, Buffer>> {
   const unique = [...new Set(oids)];
-  if (unique.length === 0) return Promise.resolve(new Map());
+  if (unique.length === 0) return new Map();
 
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", ["cat-file", "--batch", "--buffer"], { cwd: repo, env: GIT_ENV, windowsHide: true });
-    const parser = createBatchParser();
-    const stderr: Buffer[] = [];
-    let failure: Error | undefined;
-
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (failure) return;
-      try {
-        parser.push(chunk);
-      } catch (error) {
-        failure = error as Error;
-        child.kill();
-      }
-    });
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    // git exiting early closes the pipe; the exit code below carries the real cause.
-    child.stdin.on("error", () => {});
-    child.on("error", (error) => {
-      failure ??= toGitError(repo, ["cat-file", "--batch"], error, "");
-    });
-    child.on("close", (code) => {
-      if (failure) return reject(failure);
-      if (code !== 0) {
-        const error = Object.assign(new Error(`exit code ${code}`), { code });
-        return reject(toGitError(repo, ["cat-file", "--batch"], error, Buffer.concat(stderr).toString("utf8")));
-      }
-      if (!parser.isIdle()) return reject(new Error("git cat-file --batch ended in the middle of an object"));
-      const blobs = parser.result();
-      const missing = unique.find((oid) => !blobs.has(oid));
-      if (missing) return reject(new Error(`git cat-file --batch did not return object ${missing}`));
-      resolve(blobs);
-    });
-
-    child.stdin.end(unique.join("\n") + "\n");
-  });
+  const parser = createBatchParser();
+  await streamGit(repo, ["cat-file", "--batch", "--buffer"], unique.join("\n") + "\n", (chunk) => parser.push(chunk));
+  if (!parser.isIdle()) throw new Error("git cat-file --batch ended in the middle of an object");
+  const blobs = parser.result();
+  const missing = unique.find((oid) => !blobs.has(oid));
+  if (missing) throw new Error(`git cat-file --batch did not return object ${missing}`);
+  return blobs;
 }
 
 /**
@@ -269,7 +195,7 @@ export function readBlobs(repo: string, oids: readonly string[]): Promise<Map<st
  * or `<oid> missing\n`. Bodies are copied straight into their own buffer as chunks arrive, so a large
  * stream is never re-concatenated; only a header split across two chunks is.
  */
-export function createBatchParser() {
+function createBatchParser() {
   const blobs = new Map<string, Buffer>();
   let carry: Buffer | undefined;
   let oid = "";

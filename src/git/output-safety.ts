@@ -4,8 +4,8 @@
 // then every request has been paid for and the whole branch is lost. HEAD's tree says the same up front:
 // the worktree is checked out from it, so a path that is a symlink, a submodule or under one at HEAD is
 // exactly a path the write would refuse. The plan can drop or fail those tasks instead.
-import type { RepoPath } from "../core/types.js";
-import { checkOutputPath } from "../util/paths.js";
+import type { RepoPath } from "../core/index.js";
+import { checkOutputPath } from "../util/index.js";
 import { headTree } from "./head.js";
 
 /** The parts of a HEAD tree entry this check looks at (`HeadEntry` fits). */

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { repoStateError, SwarmError } from "../core/errors.js";
-import { gitAt, gitErrorLine, tryGit, type SimpleGit } from "./git.js";
+import { repoStateError, SwarmError, SwarmErrorCode } from "../core/index.js";
+import { gitAt, gitErrorLine, knownGitFailure, tryGit, type SimpleGit } from "./git.js";
 
 /** What the preflight learned about the repository the run will branch from. */
 export interface RepoState {
@@ -52,14 +52,14 @@ export async function checkRepoState(repoPath: string, opts: RepoStateOptions = 
   const [isBare, isInsideWorkTree] = where.value.trim().split(/\s+/);
   if (isBare === "true") {
     throw repoStateError(
-      "SWARM_BARE_REPO",
+      SwarmErrorCode.BareRepo,
       `${resolved} is a bare repository; swarm needs a working tree`,
       "clone it (git clone <bare-repo> <dir>) and run swarm in the clone",
     );
   }
   if (isInsideWorkTree !== "true") {
     throw repoStateError(
-      "SWARM_NOT_A_REPO",
+      SwarmErrorCode.NotARepo,
       `not inside a git working tree: ${resolved}`,
       "pass the repository's working tree, not its .git directory",
     );
@@ -82,7 +82,7 @@ export async function checkRepoState(repoPath: string, opts: RepoStateOptions = 
   const headSha = head?.trim();
   if (!headSha) {
     throw repoStateError(
-      "SWARM_NO_COMMITS",
+      SwarmErrorCode.NoCommits,
       `repository has no commits yet: ${top}`,
       "commit your files first; swarm branches from HEAD",
     );
@@ -111,15 +111,15 @@ async function assertDirectory(resolved: string): Promise<void> {
     if (error.code === "ENOENT" || error.code === "ENOTDIR") return null;
     throw error;
   });
-  if (!info) throw repoStateError("SWARM_NO_SUCH_PATH", `repository path does not exist: ${resolved}`);
+  if (!info) throw repoStateError(SwarmErrorCode.NoSuchPath, `repository path does not exist: ${resolved}`);
   if (!info.isDirectory()) {
-    throw repoStateError("SWARM_NO_SUCH_PATH", `repository path is not a directory: ${resolved}`, "pass the repository's folder");
+    throw repoStateError(SwarmErrorCode.NoSuchPath, `repository path is not a directory: ${resolved}`, "pass the repository's folder");
   }
 }
 
 function assertGitVersion(version: PromiseSettledResult<string>): void {
   if (version.status === "rejected") {
-    throw new SwarmError("SWARM_GIT_NOT_FOUND", "git is not installed or not on PATH", {
+    throw new SwarmError(SwarmErrorCode.GitNotFound, "git is not installed or not on PATH", {
       hint: "install git 2.17 or newer",
       cause: version.reason,
     });
@@ -127,7 +127,7 @@ function assertGitVersion(version: PromiseSettledResult<string>): void {
   const match = /(\d+)\.(\d+)/.exec(version.value);
   const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
   if (major < MIN_GIT[0] || (major === MIN_GIT[0] && minor < MIN_GIT[1])) {
-    throw new SwarmError("SWARM_GIT_TOO_OLD", `git ${MIN_GIT.join(".")} or newer is required, found: ${version.value.trim()}`, {
+    throw new SwarmError(SwarmErrorCode.GitTooOld, `git ${MIN_GIT.join(".")} or newer is required, found: ${version.value.trim()}`, {
       hint: "upgrade git",
     });
   }
@@ -137,14 +137,9 @@ const orError = (promise: Promise<string>): Promise<string | Error> =>
   promise.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
 
 function notARepo(resolved: string, error: unknown): SwarmError {
-  const line = gitErrorLine(error);
-  if (/dubious ownership/i.test(line)) {
-    return new SwarmError("SWARM_NOT_A_REPO", `git refuses to open ${resolved}: it is owned by another user`, {
-      hint: `if you trust it: git config --global --add safe.directory '${resolved}'`,
-      cause: error,
-    });
-  }
-  return new SwarmError("SWARM_NOT_A_REPO", `not a git repository: ${resolved}`, {
+  const known = knownGitFailure(resolved, error);
+  if (known?.code === SwarmErrorCode.NotARepo) return known;
+  return new SwarmError(SwarmErrorCode.NotARepo, `not a git repository: ${resolved}`, {
     hint: "run swarm inside a git working tree, or pass its path",
     cause: error,
   });
@@ -163,7 +158,7 @@ async function assertBranchUsable(git: SimpleGit, branch: string): Promise<void>
     (await tryGit(git, ["check-ref-format", `refs/heads/${branch}`])) !== null;
   if (!isWellFormed) {
     throw repoStateError(
-      "SWARM_BAD_BRANCH",
+      SwarmErrorCode.BadBranch,
       `--branch: \`${branch}\` is not a valid git branch name`,
       "use letters, digits, '-', '_', '.' and '/' separators, e.g. --branch swarm/my-refactor",
     );
@@ -173,11 +168,11 @@ async function assertBranchUsable(git: SimpleGit, branch: string): Promise<void>
   const refs = (await git.raw(["for-each-ref", "--format=%(refname)", "refs/heads/"])).split("\n").filter(Boolean);
   const hint = `pick another name with --branch <name>, or delete the old one: git branch -D ${branch}`;
   for (const existing of refs) {
-    if (existing === ref) throw repoStateError("SWARM_BRANCH_EXISTS", `branch \`${branch}\` already exists`, hint);
+    if (existing === ref) throw repoStateError(SwarmErrorCode.BranchExists, `branch \`${branch}\` already exists`, hint);
     if (ref.startsWith(`${existing}/`) || existing.startsWith(`${ref}/`)) {
       const other = existing.slice("refs/heads/".length);
       throw repoStateError(
-        "SWARM_BRANCH_EXISTS",
+        SwarmErrorCode.BranchExists,
         `branch \`${branch}\` cannot be created: it clashes with existing branch \`${other}\``,
         "pick another name with --branch <name>",
       );

@@ -2,10 +2,8 @@ import { isUtf8 } from "node:buffer";
 import { chmod, lstat, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { RepoPath } from "../core/types.js";
-import { repoStateError } from "../core/errors.js";
-import { detectFileStyle, restoreFileStyle, type FileStyle } from "../util/eol.js";
-import { assertNoSymlinkEscape, assertOutputPath } from "../util/paths.js";
+import { type RepoPath, repoStateError, SwarmErrorCode } from "../core/index.js";
+import { assertNoSymlinkEscape, assertOutputPath, detectFileStyle, type FileStyle, restoreFileStyle } from "../util/index.js";
 import { gitAt, gitErrorLine, tryGit, type SimpleGit } from "./git.js";
 
 export interface BranchFile {
@@ -46,7 +44,8 @@ export interface WriteBranchResult {
   sha: string;
   /** No entry changed anything, so the branch points at `headSha`. */
   empty: boolean;
-  commits: { sha: string; message: string; files: RepoPath[] }[];
+  /** The commits made, in order; `entry` is the index in `input.commits` each one came from. */
+  commits: { sha: string; message: string; files: RepoPath[]; entry: number }[];
 }
 
 const FALLBACK_IDENTITY = { name: "refactor-swarm", email: "swarm@localhost" };
@@ -93,7 +92,7 @@ export async function writeBranch(input: WriteBranchInput): Promise<WriteBranchR
       for (const [index, entry] of input.commits.entries()) {
         const messageFile = path.join(tmpRoot, `message-${index}.txt`);
         const commit = await commitEntry(treeGit, treeDir, entry, messageFile, input.author);
-        if (commit) commits.push(commit);
+        if (commit) commits.push({ ...commit, entry: index });
       }
       const sha = commits.at(-1)?.sha ?? input.headSha;
       await createBranch(repoGit, input.branch, sha);
@@ -142,7 +141,7 @@ async function commitEntry(
   entry: BranchCommit,
   messageFile: string,
   author: WriteBranchInput["author"],
-): Promise<WriteBranchResult["commits"][number] | null> {
+): Promise<Omit<WriteBranchResult["commits"][number], "entry"> | null> {
   const written: RepoPath[] = [];
   const deleted: RepoPath[] = [];
   const modes: { plusX: RepoPath[]; minusX: RepoPath[] } = { plusX: [], minusX: [] };
@@ -206,7 +205,7 @@ async function createBranch(git: SimpleGit, branch: string, sha: string): Promis
     if (/already exists/i.test(line)) {
       // Someone created it between the preflight and now; the commits stay reachable until gc.
       throw repoStateError(
-        "SWARM_BRANCH_EXISTS",
+        SwarmErrorCode.BranchExists,
         `branch \`${branch}\` already exists (created while the run was going)`,
         `the run's result is commit ${sha}; keep it with: git branch <other-name> ${sha}`,
       );

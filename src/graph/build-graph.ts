@@ -1,7 +1,7 @@
 // Files in memory → import graph: every JS/TS file parsed once (TypeScript parser, no checker),
 // its specifiers resolved against the repo's own file list, reverse edges and cycles on demand.
 // Incremental: updateGraph re-parses only the files whose text changed.
-import type { RepoPath } from "../core/types.js";
+import type { RepoPath } from "../core/index.js";
 import { isParsablePath, parseModule } from "./parse-imports.js";
 import { resolveSpecifier, resolverConfigFrom, type ResolverConfigInput } from "./resolve-specifier.js";
 import { stronglyConnectedComponents } from "./scc.js";

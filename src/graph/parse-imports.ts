@@ -73,7 +73,7 @@ function moduleExportName(node: ts.ModuleExportName): string {
 }
 
 /** `alsoVisit` is called on every node when the file gets walked (it always is when given). */
-export function collectImports(sf: ts.SourceFile, alsoVisit?: (node: ts.Node) => void): ImportRecord[] {
+function collectImports(sf: ts.SourceFile, alsoVisit?: (node: ts.Node) => void): ImportRecord[] {
   const records: ImportRecord[] = [];
   const place = (node: ts.Node) => ({
     line: lineOf(sf, node.getStart(sf)),

@@ -4,7 +4,7 @@
 // `exports`/`imports` for self-references and `#internal` specifiers.
 import { builtinModules } from "node:module";
 import { ts } from "ts-morph";
-import type { RepoPath } from "../core/types.js";
+import type { RepoPath } from "../core/index.js";
 import type { ImportKind, PathAlias, Resolution, ResolverConfig } from "./types.js";
 
 const TS_FIRST = [".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".json"];
@@ -63,7 +63,7 @@ function extensionOf(path: string): string {
  * Finds the file a repo path stands for: exact file, `.js`→`.ts` swaps, added extensions, `/index.*`.
  * `exists` answers for every file of the repo, parsed or not.
  */
-export function probeFile(base: RepoPath, fromFile: RepoPath, exists: (p: RepoPath) => boolean): RepoPath | null {
+function probeFile(base: RepoPath, fromFile: RepoPath, exists: (p: RepoPath) => boolean): RepoPath | null {
   const preferTs = isTsFile(fromFile);
   const ext = extensionOf(base);
   const swaps = SOURCE_FOR_OUTPUT[ext];
@@ -304,7 +304,7 @@ function projectOf(raw: unknown, baseDir: RepoPath, outDir: RepoPath | null): Re
   };
 }
 
-export function isRelativeSpecifier(specifier: string): boolean {
+function isRelativeSpecifier(specifier: string): boolean {
   return specifier === "." || specifier === ".." || specifier.startsWith("./") || specifier.startsWith("../");
 }
 

@@ -1,8 +1,10 @@
 // The TypeScript compiler over an in-memory snapshot of the repo. A plain ts.Program over a map-backed
 // host (ts-morph's Project wrapper costs about twice the CPU on 5,000 files); ts-morph supplies the
 // compiler and the lib .d.ts files. Incremental: parsed files and the previous program are reused.
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import nodePath from "node:path";
 import { Project, ts } from "ts-morph";
-import type { RepoPath } from "../core/types.js";
+import type { RepoPath } from "../core/index.js";
 import { isParsablePath } from "./parse-imports.js";
 
 export interface TsDiagnostic {
@@ -14,9 +16,18 @@ export interface TsDiagnostic {
   message: string;
 }
 
+/**
+ * The repository's installed packages, read from disk and never written: with them, imports of packages and
+ * @types resolve as they do for `tsc`, and every diagnostic means what it says.
+ */
+export interface TsEnvironment {
+  /** Absolute path of the user's working tree (or workspace root) holding node_modules. */
+  root: string;
+}
+
 export interface TsCheckerOptions {
-  /** Contents of the tsconfig.json that defines the project. */
-  tsconfig: string;
+  /** Contents of the tsconfig.json that defines the project. @default read from the snapshot at check time */
+  tsconfig?: string;
   /** @default "tsconfig.json" */
   tsconfigPath?: RepoPath;
   /**
@@ -25,6 +36,12 @@ export interface TsCheckerOptions {
    * `check` may add more.
    */
   externals?: Iterable<string>;
+  /** Installed packages; without it packages are shimmed as `any` and @types are not loaded. */
+  environment?: TsEnvironment;
+  /** Check every scope file with this config's options even when the config does not include it. */
+  rootsFromScope?: boolean;
+  /** Disk reads of node_modules, shared by the checkers of one run (the packages do not change during it). */
+  diskCache?: Map<string, string | null>;
 }
 
 export interface TsChecker {
@@ -52,16 +69,19 @@ function isNodeModuleKind(kind: ts.ModuleKind | undefined): boolean {
   return kind !== undefined && kind >= ts.ModuleKind.Node16 && kind <= ts.ModuleKind.NodeNext;
 }
 
-function effectiveOptions(parsed: ts.CompilerOptions): ts.CompilerOptions {
+function effectiveOptions(parsed: ts.CompilerOptions, hasEnvironment: boolean): ts.CompilerOptions {
   const options: ts.CompilerOptions = {
     ...parsed,
     noEmit: true,
-    // Lib checking dominates compile time and says nothing about the repo's imports.
+    // Lib checking dominates compile time and says nothing about the repo's code.
     skipLibCheck: true,
-    // @types packages live in node_modules, which is not loaded.
-    types: [],
-    typeRoots: [],
+    // Project references point at built outputs; the checker reads the sources they come from instead.
+    composite: false,
+    incremental: false,
   };
+  delete options.tsBuildInfoFile;
+  // Without node_modules there are no @types to load.
+  if (!hasEnvironment) Object.assign(options, { types: [], typeRoots: [] });
   delete options.configFilePath;
   if (
     isNodeModuleKind(options.module) ||
@@ -101,6 +121,7 @@ function libFilesFor(options: ts.CompilerOptions): Map<string, ts.SourceFile> {
 
 export function createTsChecker(options: TsCheckerOptions): TsChecker {
   const tsconfigPath = options.tsconfigPath ?? "tsconfig.json";
+  const disk = options.environment ? diskReader(options.environment.root, options.diskCache ?? new Map()) : null;
   // Parsed files by absolute path and text: before/after snapshots share most files, and a changed file
   // keeps both versions so alternating checks do not re-parse it.
   const sources = new Map<string, { text: string; sourceFile: ts.SourceFile }[]>();
@@ -108,11 +129,13 @@ export function createTsChecker(options: TsCheckerOptions): TsChecker {
 
   return {
     check(files, scope, externals) {
-      const shim = shimText([...new Set([...(options.externals ?? []), ...(externals ?? [])])].sort());
-      const jsonTexts = new Map<RepoPath, string>();
-      for (const [path, text] of files) if (path.endsWith(".json")) jsonTexts.set(path, text);
-      const parsed = readConfig(options.tsconfig, tsconfigPath, jsonTexts, files);
-      const compilerOptions = effectiveOptions(parsed.options);
+      // With installed packages, imports of them resolve for real; the shim stays for what is not installed.
+      const shim = shimText([...new Set([...(options.externals ?? []), ...(externals ?? [])])].sort(), disk !== null);
+      const parsed = readConfig(options.tsconfig ?? files.get(tsconfigPath) ?? "{}", tsconfigPath, files);
+      const compilerOptions = effectiveOptions(parsed.options, disk !== null);
+      // TypeScript 6 loads no @types unless `types` names them; before 6 every node_modules/@types package
+      // was loaded. Follow the compiler the repository installed.
+      if (disk && compilerOptions.types === undefined && disk.typescriptMajor() < 6) compilerOptions.types = disk.directories("node_modules/@types");
       const libs = libFilesFor(compilerOptions);
       const included = parsed.fileNames.map(toRepo).filter((f): f is RepoPath => f !== null && files.has(f));
       const wanted = scope ? new Set(scope) : null;
@@ -120,7 +143,11 @@ export function createTsChecker(options: TsCheckerOptions): TsChecker {
       // globals): enough to check them, and far less than the whole project. Before/after comparisons use
       // the same roots, so anything this leaves out cancels out.
       const roots = wanted ? included.filter((f) => wanted.has(f) || f.endsWith(".d.ts")) : included;
-      const host = compilerHost(files, libs, sources, shim);
+      if (wanted && options.rootsFromScope) {
+        const have = new Set(roots);
+        for (const f of wanted) if (!have.has(f) && files.has(f) && isParsablePath(f)) roots.push(f);
+      }
+      const host = compilerHost(files, libs, sources, shim, disk);
       const program = ts.createProgram({
         rootNames: [...roots.map(toAbsolute), SHIM_PATH],
         options: compilerOptions,
@@ -147,6 +174,7 @@ function compilerHost(
   libs: Map<string, ts.SourceFile>,
   sources: Map<string, { text: string; sourceFile: ts.SourceFile }[]>,
   shim: string,
+  disk: DiskReader | null,
 ): ts.CompilerHost {
   const directories = new Set<string>([ROOT]);
   for (const path of files.keys()) {
@@ -159,7 +187,9 @@ function compilerHost(
   const textOf = (fileName: string): string | undefined => {
     if (fileName === SHIM_PATH) return shim;
     const repo = toRepo(fileName);
-    return repo === null ? undefined : files.get(repo);
+    if (repo === null) return undefined;
+    if (disk && isInstalled(repo)) return disk.read(repo) ?? undefined;
+    return files.get(repo);
   };
   return {
     getSourceFile: (fileName, languageVersionOrOptions) => {
@@ -185,9 +215,21 @@ function compilerHost(
     getNewLine: () => "\n",
     fileExists: (f) => libs.has(f) || textOf(f) !== undefined,
     readFile: (f) => textOf(f) ?? libs.get(f)?.text,
-    directoryExists: (d) => directories.has(d.replace(/\/$/, "")) || d === LIB_DIR,
-    realpath: (p) => p,
-    getDirectories: () => [],
+    directoryExists: (d) => {
+      const dir = d.replace(/\/$/, "");
+      if (directories.has(dir) || dir === LIB_DIR) return true;
+      const repo = toRepo(dir);
+      return disk !== null && repo !== null && isInstalled(`${repo}/`) && disk.isDirectory(repo);
+    },
+    // pnpm links packages into node_modules/.pnpm: the real path keeps one identity per package.
+    realpath: (p) => {
+      const repo = toRepo(p);
+      return disk && repo !== null && isInstalled(repo) ? toAbsolute(disk.realpath(repo)) : p;
+    },
+    getDirectories: (d) => {
+      const repo = toRepo(d.replace(/\/$/, ""));
+      return disk && repo !== null && isInstalled(`${repo}/`) ? disk.directories(repo) : [];
+    },
   };
 }
 
@@ -197,34 +239,100 @@ function toDiagnostic(file: RepoPath, sourceFile: ts.SourceFile, diagnostic: ts.
   return { file, line, code: diagnostic.code, message };
 }
 
-function shimText(externals: string[]): string {
+function shimText(externals: string[], hasEnvironment: boolean): string {
+  if (hasEnvironment) return "export {};\n";
   const lines = ["// Generated: packages are not loaded; their imports type as `any`."];
   for (const name of externals) {
     lines.push(`declare module ${JSON.stringify(name)};`);
-    if (!name.startsWith("node:")) lines.push(`declare module ${JSON.stringify(`${name}/*`)};`);
+    // `node:assert/strict`, `lodash/fp`: subpaths of the same package.
+    lines.push(`declare module ${JSON.stringify(`${name}/*`)};`);
   }
   return `${lines.join("\n")}\n`;
 }
 
+/** A path inside an installed-packages folder, at any depth (workspace packages have their own). */
+function isInstalled(repo: RepoPath): boolean {
+  return repo.startsWith("node_modules/") || repo.includes("/node_modules/");
+}
+
+interface DiskReader {
+  read(repo: RepoPath): string | null;
+  isDirectory(repo: RepoPath): boolean;
+  directories(repo: RepoPath): string[];
+  realpath(repo: RepoPath): RepoPath;
+  /** Major version of the installed typescript package; 6 (the checker's own) when none is installed. */
+  typescriptMajor(): number;
+}
+
+/** Read-only access to the user's installed packages, cached: they do not change during a run. */
+function diskReader(root: string, cache: Map<string, string | null>): DiskReader {
+  const full = (repo: RepoPath) => nodePath.join(root, ...repo.split("/"));
+  const dirs = new Map<RepoPath, boolean>();
+  return {
+    read(repo) {
+      if (cache.has(repo)) return cache.get(repo)!;
+      let text: string | null = null;
+      try {
+        text = readFileSync(full(repo), "utf8");
+      } catch {
+        text = null;
+      }
+      cache.set(repo, text);
+      return text;
+    },
+    isDirectory(repo) {
+      const hit = dirs.get(repo);
+      if (hit !== undefined) return hit;
+      let is = false;
+      try {
+        is = statSync(full(repo)).isDirectory();
+      } catch {
+        is = false;
+      }
+      dirs.set(repo, is);
+      return is;
+    },
+    directories(repo) {
+      try {
+        return readdirSync(full(repo), { withFileTypes: true })
+          .filter((e) => e.isDirectory() || e.isSymbolicLink())
+          .map((e) => e.name);
+      } catch {
+        return [];
+      }
+    },
+    typescriptMajor() {
+      const text = this.read("node_modules/typescript/package.json");
+      const version = text === null ? undefined : (JSON.parse(text) as { version?: string }).version;
+      const major = Number(version?.split(".")[0]);
+      return Number.isFinite(major) && major > 0 ? major : 6;
+    },
+    realpath(repo) {
+      try {
+        const real = realpathSync(full(repo));
+        const rel = nodePath.relative(root, real);
+        return rel.startsWith("..") || nodePath.isAbsolute(rel) ? repo : rel.split(nodePath.sep).join("/");
+      } catch {
+        return repo;
+      }
+    },
+  };
+}
+
 /** tsconfig → options and included files, with `extends` and `include`/`exclude` answered from the snapshot. */
-function readConfig(
-  text: string,
-  tsconfigPath: RepoPath,
-  jsonTexts: ReadonlyMap<RepoPath, string>,
-  files: ReadonlyMap<RepoPath, string> = new Map(),
-): ts.ParsedCommandLine {
+export function readConfig(text: string, tsconfigPath: RepoPath, files: ReadonlyMap<RepoPath, string>): ts.ParsedCommandLine {
   const configFile = ts.parseJsonText(toAbsolute(tsconfigPath), text);
   const directories = directoryIndex(files);
   const host: ts.ParseConfigHost = {
     useCaseSensitiveFileNames: true,
     fileExists: (p) => {
       const repo = toRepo(p);
-      return repo !== null && (files.has(repo) || jsonTexts.has(repo) || repo === tsconfigPath);
+      return repo !== null && (files.has(repo) || repo === tsconfigPath);
     },
     readFile: (p) => {
       const repo = toRepo(p);
       if (repo === null) return undefined;
-      return repo === tsconfigPath ? text : (jsonTexts.get(repo) ?? files.get(repo));
+      return repo === tsconfigPath ? text : files.get(repo);
     },
     readDirectory: (rootDir, extensions, excludes, includes, depth) => {
       const matchFiles = (ts as unknown as { matchFiles?: MatchFiles }).matchFiles;

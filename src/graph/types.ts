@@ -1,5 +1,5 @@
 // Plain data of the import graph. Nothing here depends on ts-morph, so every stage may import it.
-import type { RepoPath } from "../core/types.js";
+import type { RepoPath } from "../core/index.js";
 
 export type ImportKind = "import" | "export-from" | "import-type" | "require" | "dynamic-import" | "side-effect";
 

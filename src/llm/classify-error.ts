@@ -1,4 +1,4 @@
-import type { ErrorInfo } from "../core/types.js";
+import type { ErrorInfo } from "../core/index.js";
 import type { FailureClass } from "./provider.js";
 
 export interface HttpFailure {

@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { classifyFailure, type HttpFailure } from "./classify-error.js";
-import { StepFailure, type ChatProvider, type ChatRequest, type ChatResponse } from "./provider.js";
+import { StepFailure, type ChatProvider, type ChatRequest, type ChatResponse, type CompleteOptions } from "./provider.js";
+import { readRateLimitHeaders } from "./rate-limit-headers.js";
 
 export interface OpenAIProviderOptions {
   baseURL: string;
@@ -11,18 +12,68 @@ export interface OpenAIProviderOptions {
   supportsThinking: boolean;
   /** Injected for tests of timing; defaults to performance.now. */
   now?: () => number;
+  /** false: never ask for a stream. @default true (and false on its own once the endpoint refuses one) */
+  stream?: boolean;
+}
+
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+
+type UsageWire = OpenAI.CompletionUsage & { cached_tokens?: number };
+
+/** A stream that ended without a finish reason. */
+class StreamCutOff extends Error {
+  constructor() {
+    super("the stream ended before the answer was finished");
+  }
+}
+
+function usageOf(usage: UsageWire | undefined) {
+  return {
+    inputTokens: usage?.prompt_tokens ?? 0,
+    cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? usage?.cached_tokens ?? 0,
+    outputTokens: usage?.completion_tokens ?? 0,
+  };
+}
+
+// Progress only: about four characters per token. The final usage chunk replaces it.
+const estimateTokens = (chars: number) => Math.round(chars / 4);
+
+function headersOf(headers: { forEach(fn: (value: string, key: string) => void): void } | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers?.forEach((value, key) => {
+    out[key.toLowerCase()] = value;
+  });
+  return out;
+}
+
+/** A 400/404/422 that names streaming: the endpoint has no streaming, not a bad request of ours. */
+function refusesStreaming(error: unknown): boolean {
+  if (!(error instanceof APIError) || ![400, 404, 415, 422, 501].includes(error.status ?? 0)) return false;
+  const body = error.error as { message?: unknown } | undefined;
+  const message = `${typeof body?.message === "string" ? body.message : ""} ${error.message}`;
+  return /stream/i.test(message);
 }
 
 // The only importer of `openai`. Retries are ours (the engine's policy), so the SDK's are off.
+// Requests stream: a stream that goes silent for stallTimeoutMs is cancelled (a hung decode is found in
+// seconds, not at the end of a total timeout long enough for a large file); an endpoint that refuses
+// streaming is asked without it from then on.
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0 });
   const now = options.now ?? (() => performance.now());
   const redact = (text: string) => (options.apiKey ? text.split(options.apiKey).join("<redacted>") : text);
+  let canStream = options.stream ?? true;
 
-  async function complete(request: ChatRequest, { signal, timeoutMs }: { signal: AbortSignal; timeoutMs: number }): Promise<ChatResponse> {
+  async function complete(request: ChatRequest, { signal, timeoutMs, stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS, onProgress }: CompleteOptions): Promise<ChatResponse> {
     const started = now();
     const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = AbortSignal.any([signal, timeout]);
+    const stall = new AbortController();
+    let stallTimer: NodeJS.Timeout | undefined;
+    const heardFrom = () => {
+      clearTimeout(stallTimer);
+      stallTimer = setTimeout(() => stall.abort(), stallTimeoutMs);
+    };
+    const combined = AbortSignal.any([signal, timeout, stall.signal]);
     const body: Record<string, unknown> = {
       model: request.model,
       messages: request.messages,
@@ -32,30 +83,87 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       body.thinking = { type: request.thinking ? "enabled" : "disabled" };
     }
     try {
-      const res = await client.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, {
-        signal: combined,
-        timeout: timeoutMs + 1000,
-      });
-      const choice = res.choices?.[0];
-      const usage = res.usage as (OpenAI.CompletionUsage & { cached_tokens?: number }) | undefined;
-      const cached = usage?.prompt_tokens_details?.cached_tokens ?? usage?.cached_tokens ?? 0;
-      return {
-        text: typeof choice?.message?.content === "string" ? choice.message.content : null,
-        finishReason: choice?.finish_reason ?? null,
-        usage: {
-          inputTokens: usage?.prompt_tokens ?? 0,
-          cachedInputTokens: cached,
-          outputTokens: usage?.completion_tokens ?? 0,
-        },
-        latencyMs: Math.round(now() - started),
-      };
+      if (canStream) {
+        heardFrom();
+        try {
+          return await streamed(body, combined, timeoutMs, started, heardFrom, onProgress);
+        } catch (error) {
+          if (!refusesStreaming(error)) throw error;
+          canStream = false;
+        }
+        clearTimeout(stallTimer);
+      }
+      return await unstreamed(body, combined, timeoutMs, started);
     } catch (error) {
       const latencyMs = Math.round(now() - started);
-      const f = toHttpFailure(error, { userAborted: signal.aborted, timedOut: timeout.aborted && !signal.aborted, timeoutMs });
+      const f = toHttpFailure(error, {
+        userAborted: signal.aborted,
+        timedOut: timeout.aborted && !signal.aborted,
+        stalled: stall.signal.aborted && !timeout.aborted && !signal.aborted,
+        timeoutMs,
+        stallTimeoutMs,
+      });
       f.message = redact(f.message);
       const c = classifyFailure(f, options.apiKeyEnv);
       throw new StepFailure({ ...c, status: f.status, latencyMs });
+    } finally {
+      clearTimeout(stallTimer);
     }
+  }
+
+  async function streamed(
+    body: Record<string, unknown>,
+    signal: AbortSignal,
+    timeoutMs: number,
+    started: number,
+    heardFrom: () => void,
+    onProgress: CompleteOptions["onProgress"],
+  ): Promise<ChatResponse> {
+    const { data: stream, response } = await client.chat.completions
+      .create({ ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal, timeout: timeoutMs + 1000 })
+      .withResponse();
+    heardFrom();
+    let text = "";
+    let reasoningChars = 0;
+    let finishReason: string | null = null;
+    let usage: UsageWire | undefined;
+    for await (const chunk of stream) {
+      heardFrom();
+      const choice = chunk.choices?.[0];
+      const delta = choice?.delta as { content?: string | null; reasoning_content?: string | null } | undefined;
+      if (typeof delta?.content === "string") text += delta.content;
+      if (typeof delta?.reasoning_content === "string") reasoningChars += delta.reasoning_content.length;
+      if (choice?.finish_reason) finishReason = choice.finish_reason;
+      if (chunk.usage) usage = chunk.usage as UsageWire;
+      if (onProgress && (delta?.content || delta?.reasoning_content)) {
+        onProgress({ outputTokens: estimateTokens(text.length + reasoningChars), elapsedMs: Math.round(now() - started) });
+      }
+    }
+    // A stream that ends without a finish reason was cut off (proxy timeout, dropped connection).
+    if (finishReason === null) throw new StreamCutOff();
+    const rateLimit = readRateLimitHeaders(headersOf(response.headers));
+    return {
+      text,
+      finishReason,
+      usage: usage ? usageOf(usage) : { inputTokens: 0, cachedInputTokens: 0, outputTokens: estimateTokens(text.length + reasoningChars) },
+      latencyMs: Math.round(now() - started),
+      ...(rateLimit ? { rateLimit } : {}),
+    };
+  }
+
+  async function unstreamed(body: Record<string, unknown>, signal: AbortSignal, timeoutMs: number, started: number): Promise<ChatResponse> {
+    const { data: res, response } = await client.chat.completions
+      .create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal, timeout: timeoutMs + 1000 })
+      .withResponse();
+    const choice = res.choices?.[0];
+    const rateLimit = readRateLimitHeaders(headersOf(response.headers));
+    return {
+      text: typeof choice?.message?.content === "string" ? choice.message.content : null,
+      finishReason: choice?.finish_reason ?? null,
+      usage: usageOf(res.usage as UsageWire | undefined),
+      latencyMs: Math.round(now() - started),
+      ...(rateLimit ? { rateLimit } : {}),
+    };
   }
 
   async function preflight({ timeoutMs }: { timeoutMs: number }): Promise<void> {
@@ -86,8 +194,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
   return { complete, preflight };
 }
 
-function toHttpFailure(error: unknown, ctx: { userAborted: boolean; timedOut: boolean; timeoutMs: number }): HttpFailure {
+function toHttpFailure(error: unknown, ctx: { userAborted: boolean; timedOut: boolean; timeoutMs: number; stalled?: boolean; stallTimeoutMs?: number }): HttpFailure {
   if (ctx.userAborted) return { message: "aborted", aborted: true };
+  if (ctx.stalled) return { message: `stalled: no data for ${ctx.stallTimeoutMs} ms`, timedOut: true };
+  if (error instanceof StreamCutOff) return { message: error.message, connection: true };
   if (ctx.timedOut || error instanceof APIConnectionTimeoutError) {
     return { message: `no answer within ${ctx.timeoutMs} ms`, timedOut: true };
   }
@@ -96,10 +206,7 @@ function toHttpFailure(error: unknown, ctx: { userAborted: boolean; timedOut: bo
     return { message: `connection failed: ${rootCause(error)}`, connection: true };
   }
   if (error instanceof APIError) {
-    const headers: Record<string, string> = {};
-    (error.headers as { forEach(fn: (value: string, key: string) => void): void } | undefined)?.forEach((value, key) => {
-      headers[key.toLowerCase()] = value;
-    });
+    const headers = headersOf(error.headers as Parameters<typeof headersOf>[0]);
     const body = error.error as { message?: string } | undefined;
     return { status: error.status, headers, message: body?.message ?? error.message };
   }

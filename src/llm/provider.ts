@@ -1,4 +1,4 @@
-import type { ErrorInfo, Usage } from "../core/types.js";
+import type { ErrorInfo, Usage } from "../core/index.js";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -18,6 +18,35 @@ export interface ChatResponse {
   finishReason: string | null;
   usage: Usage;
   latencyMs: number;
+  /** The endpoint's `x-ratelimit-*` headers, when it sent any. */
+  rateLimit?: RateLimitInfo;
+}
+
+/** What the standard `x-ratelimit-*` response headers say; each field only when its header was there. */
+export interface RateLimitInfo {
+  remainingRequests?: number;
+  remainingTokens?: number;
+  /** ms until the request allowance is full again. */
+  resetRequestsMs?: number;
+  resetTokensMs?: number;
+}
+
+/** Progress of a streamed answer, reported as chunks arrive. */
+export interface StreamProgress {
+  /** Output tokens so far, reasoning included: estimated from characters until the final usage chunk. */
+  outputTokens: number;
+  /** ms since the request was sent. */
+  elapsedMs: number;
+}
+
+export interface CompleteOptions {
+  signal: AbortSignal;
+  /** Total time the request may take, stream included. */
+  timeoutMs: number;
+  /** A stream that sends no byte for this long is cancelled (and retried by the engine). */
+  stallTimeoutMs?: number;
+  /** Called as streamed chunks arrive (content and reasoning alike). */
+  onProgress?: (progress: StreamProgress) => void;
 }
 
 /** How a failed request affects the run. */
@@ -44,7 +73,7 @@ export class StepFailure extends Error {
 
 export interface ChatProvider {
   /** Resolves with the answer or rejects with a StepFailure; never with anything else. */
-  complete(request: ChatRequest, options: { signal: AbortSignal; timeoutMs: number }): Promise<ChatResponse>;
+  complete(request: ChatRequest, options: CompleteOptions): Promise<ChatResponse>;
   /** A cheap request proving the endpoint is reachable and the key accepted. */
   preflight(options: { timeoutMs: number }): Promise<void>;
 }

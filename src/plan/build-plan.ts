@@ -1,7 +1,7 @@
 // Files + roles (+ the import graph) → the task DAG. Pure and deterministic: the same input gives the
 // same plan, byte for byte, so a run can be resumed and shards agree on task ids.
-import { ROLES, type Plan, type PlanConflict, type RepoPath, type Role, type Skip, type Task, type TaskId } from "../core/types.js";
-import { stronglyConnectedComponents } from "../graph/scc.js";
+import { ROLES, type Plan, type PlanConflict, type RepoPath, type Role, type Skip, type Task, type TaskId } from "../core/index.js";
+import { stronglyConnectedComponents } from "../graph/index.js";
 import { besideTestPath, detectTestConvention, docOutputPath, isTestFile, testOutputPath } from "./output-paths.js";
 
 export type PlanOrder = "parallel" | "dependencies-first";
@@ -30,7 +30,7 @@ export interface BuildPlanInput {
   root?: RepoPath;
 }
 
-export const taskIdOf = (role: Role, file: RepoPath): TaskId => `${role}:${file}`;
+const taskIdOf = (role: Role, file: RepoPath): TaskId => `${role}:${file}`;
 
 /**
  * Builds the plan.

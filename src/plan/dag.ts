@@ -2,8 +2,8 @@
 //
 // A plan that breaks these invariants is a bug in refactor-swarm (buildPlan guarantees them), so
 // checkPlan throws a plain Error, not a SwarmError: the CLI then reports it as an internal error.
-import type { Plan, Task, TaskId } from "../core/types.js";
-import { stronglyConnectedComponents } from "../graph/scc.js";
+import type { Plan, Task, TaskId } from "../core/index.js";
+import { stronglyConnectedComponents } from "../graph/index.js";
 
 /** Throws on duplicate task ids, duplicate outputs, unknown or self dependencies, or a cycle. */
 export function checkPlan(plan: Plan): void {

@@ -1,4 +1,4 @@
-import type { DroppedTask, Plan, TaskId } from "../core/types.js";
+import type { DroppedTask, Plan, TaskId } from "../core/index.js";
 
 /**
  * Pure: the plan without the given tasks, and without every task that depends on one of them (a test of a

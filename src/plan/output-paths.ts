@@ -13,7 +13,7 @@
 // The infix (`.test.` or `.spec.`) is the one most existing tests use; ties and no tests give `.test.`.
 // The source's extension is kept (`.js` → `.test.js`, `.tsx` → `.test.tsx`, `.mjs` → `.test.mjs`, ...).
 // If a test already exists at the chosen path, the task rewrites it (the same path, so nothing special).
-import type { RepoPath } from "../core/types.js";
+import type { RepoPath } from "../core/index.js";
 
 export type TestInfix = "test" | "spec";
 export const MIRROR_ROOTS = ["test", "tests", "__tests__", "spec"] as const;

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
-import type { StepKind, Task } from "../core/types.js";
-import type { ChatMessage } from "../llm/provider.js";
+import type { StepKind, Task } from "../core/index.js";
+import type { ChatMessage } from "../llm/index.js";
 import { codeBlock, langFor } from "./fence.js";
 import { systemPromptFor } from "./roles.js";
 

@@ -1,5 +1,6 @@
-import type { ErrorInfo } from "../core/types.js";
+import type { ErrorInfo } from "../core/index.js";
 import { normalizeEol } from "./fence.js";
+import { stripBom } from "../util/index.js";
 
 export type ParsedAnswer = { ok: true; content: string } | { ok: false; error: ErrorInfo };
 
@@ -21,6 +22,15 @@ interface OpenBlock extends Fence {
 const FENCE_LINE = /^( {0,3})(`{3,}|~{3,})(.*)$/;
 const MARKDOWN_INFO = new Set(["markdown", "md", "mdx"]);
 
+export interface ParseOptions {
+  /**
+   * The file the agent was given holds fence lines itself (its block was sent with a longer fence), so an answer
+   * fenced with three backticks around such lines is the likely reading (`outerBlock`). Without it, several
+   * bare-fenced blocks stay several blocks.
+   */
+  sourceHasFences?: boolean;
+}
+
 const fail = (code: ErrorInfo["code"], message: string): ParsedAnswer => ({ ok: false, error: { code, message } });
 
 /**
@@ -40,17 +50,19 @@ const fail = (code: ErrorInfo["code"], message: string): ParsedAnswer => ({ ok: 
  *   - when the first block is Markdown and the answer splits into several blocks, the answer is taken as one
  *     document from the first fence to the last closing fence, since a Markdown document with bare ``` examples
  *     inside is far likelier than two answers.
+ * - When the source holds fence lines (`options.sourceHasFences`), an answer whose outer fence is as short as those
+ *   lines is read as one block if that is the one reading (`outerBlock`).
  *
  * The content comes back as the block holds it, lines joined with "\n" plus a final "\n"; the writer restores
  * the original file's EOL and final-newline state.
  */
-export function parseAnswer(text: string | null | undefined, finishReason: string | null | undefined): ParsedAnswer {
+export function parseAnswer(text: string | null | undefined, finishReason: string | null | undefined, options: ParseOptions = {}): ParsedAnswer {
   if (finishReason === "length") {
     return fail("truncated", 'answer cut off at the output token limit (finish_reason "length")');
   }
   if (typeof text !== "string" || text.trim() === "") return fail("no-code-block", "empty answer");
 
-  const lines = normalizeEol(text.replace(/^\uFEFF/, "")).split("\n");
+  const lines = normalizeEol(stripBom(text)).split("\n");
   const blocks: { fence: Fence; body: string[]; startLine: number; endLine: number }[] = [];
   let open: (OpenBlock & { startLine: number }) | null = null;
 
@@ -86,6 +98,8 @@ export function parseAnswer(text: string | null | undefined, finishReason: strin
       const merged = mergeMarkdown(lines, first.fence, first.startLine);
       if (merged !== null) return contentOf(merged);
     }
+    const outer = options.sourceHasFences ? outerBlock(lines, first.fence, first.startLine) : null;
+    if (outer !== null) return contentOf(outer);
     const count = blocks.length + (trailingOpen !== null ? 1 : 0);
     return fail(
       "many-code-blocks",
@@ -121,6 +135,41 @@ function stripIndent(line: string, indent: number): string {
 
 function isBlank(line: string): boolean {
   return line.trim() === "";
+}
+
+/** A preface longer than this is an explanation, not "Here is the file:"; the answer is then not one block. */
+const MAX_PREFACE_LINES = 3;
+const MAX_PREFACE_CHARS = 300;
+
+/**
+ * The three-backtick mistake: the model wrapped the whole file in a fence no longer than fence lines inside it
+ * (JSDoc examples, Markdown in template strings). Taken as one block only when that is the one reading:
+ * the opening fence is the first line (after at most a short preface without fences), the closing one is the
+ * last fence line with nothing but blank lines after it, and the fence lines between pair up (each opening
+ * one, with or without an info string, is followed by a bare closing one). Otherwise null.
+ */
+function outerBlock(lines: string[], opener: Fence, startLine: number): string[] | null {
+  const preface = lines.slice(0, startLine).filter((line) => !isBlank(line));
+  if (preface.length > MAX_PREFACE_LINES || preface.join("\n").length > MAX_PREFACE_CHARS) return null;
+  let last = -1;
+  for (let i = lines.length - 1; i > startLine; i--) {
+    if (isBlank(lines[i])) continue;
+    const fence = readFence(lines[i]);
+    if (fence === null || fence.char !== opener.char || fence.length < opener.length || fence.info !== "") return null;
+    last = i;
+    break;
+  }
+  if (last === -1) return null;
+  let inside = false;
+  for (let i = startLine + 1; i < last; i++) {
+    const fence = readFence(lines[i]);
+    if (fence === null || fence.char !== opener.char || fence.length < opener.length) continue;
+    if (!inside) inside = true;
+    else if (fence.info === "") inside = false;
+    else return null; // an info string where a block should close: two blocks side by side, not one nested
+  }
+  if (inside) return null;
+  return lines.slice(startLine + 1, last).map((line) => stripIndent(line, opener.indent));
 }
 
 /** Body lines from the opening fence to the last bare fence that could close it, or null if text after it holds another fence. */

@@ -1,4 +1,4 @@
-import type { StepKind } from "../core/types.js";
+import type { StepKind } from "../core/index.js";
 
 // System prompts as data. Each is constant for its role: it opens the byte-identical prefix that
 // providers cache, so nothing here may depend on the task, the run or the clock. Task-specific hints

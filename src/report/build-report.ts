@@ -1,5 +1,6 @@
-import type { ErrorInfo, Plan, StepRecord, StoppedBy, Task, TaskResult, TaskStatus } from "../core/types.js";
-import type { RunSummary, TaskCounts } from "../events/types.js";
+import type { ErrorInfo, Plan, StepRecord, StoppedBy, Task, TaskResult, TaskStatus } from "../core/index.js";
+import type { RunSummary, TaskCounts } from "../events/index.js";
+import type { ReportValidation } from "../validate/index.js";
 import { computeMetrics, summarizeMetrics } from "./metrics.js";
 import type {
   EstimateVsActualRow,
@@ -8,7 +9,6 @@ import type {
   ReportCommit,
   ReportEstimate,
   ReportTask,
-  ReportValidation,
   TokenTotals,
   TokensAndCost,
 } from "./types.js";
@@ -102,10 +102,13 @@ export function buildReport(input: BuildReportInput): Report {
 function copyValidation(v: ReportValidation): ReportValidation {
   const out: ReportValidation = { problems: [...v.problems], repairs: [...v.repairs], reverts: [...v.reverts] };
   if (v.remaining && v.remaining.length > 0) out.remaining = [...v.remaining];
+  if (v.typeCheck !== undefined) out.typeCheck = v.typeCheck;
+  if (v.gates && v.gates.length > 0) out.gates = v.gates.map((g) => ({ ...g }));
+  if (v.notes && v.notes.length > 0) out.notes = [...v.notes];
   return out;
 }
 
-/** Where the run's files are; `dir` is accepted too, as execute/run-dir's RunDirPaths names it. */
+/** Where the run's files are; `dir` is accepted too, as run/run-dir's RunDirPaths names it. */
 export type SummaryPaths = { reportJson: string; reportMd: string } & ({ runDir: string } | { dir: string });
 
 /** The run's final word, derived from the report so the two never disagree. */

@@ -1,10 +1,10 @@
-import type { StepErrorCode, StepRecord } from "../core/types.js";
-import type { SummaryMetrics } from "../events/types.js";
+import type { StepErrorCode, StepRecord } from "../core/index.js";
+import type { SummaryMetrics } from "../events/index.js";
 import type { Distribution, ReportTask, RunMetrics, SlowOutlier, TokenOutlier } from "./types.js";
 
-export const COMPLETION_TARGET = 0.95;
-export const TOKEN_OUTLIER_FACTOR = 3;
-export const SLOW_OUTLIER_FACTOR = 3;
+const COMPLETION_TARGET = 0.95;
+const TOKEN_OUTLIER_FACTOR = 3;
+const SLOW_OUTLIER_FACTOR = 3;
 
 /**
  * Nearest-rank percentile: the smallest value such that at least p % of the values are ≤ it,
@@ -145,7 +145,7 @@ function failureMetrics(steps: readonly MetricStep[]): Pick<RunMetrics, "retries
 }
 
 /** Outliers of each kind carried into the final summary; report.json lists them all. */
-export const SUMMARY_OUTLIERS = 3;
+const SUMMARY_OUTLIERS = 3;
 
 /** The brief form of RunMetrics that travels in RunSummary (run.finished, the final summary, CI logs). */
 export function summarizeMetrics(m: RunMetrics, maxOutliers = SUMMARY_OUTLIERS): SummaryMetrics {

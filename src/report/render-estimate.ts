@@ -1,7 +1,6 @@
-import type { Plan } from "../core/types.js";
-import type { Estimate } from "../estimate/estimate.js";
-import type { Range, SampleExtrapolation, SampleSelection } from "../estimate/sample.js";
-import { alignColumns, formatDuration, formatPercent, formatTokens, formatUSD } from "../util/format.js";
+import type { Plan } from "../core/index.js";
+import type { Estimate, Range, SampleExtrapolation, SampleSelection } from "../estimate/index.js";
+import { alignColumns, formatDuration, formatPercent, formatTokens, formatUSD, plural } from "../util/index.js";
 
 /** `swarm estimate` for people: a table per role and total, the wall time and its assumptions. */
 export function renderEstimate(input: { repo: string; plan: Plan; estimate: Estimate; concurrency: number; assumedLatencyMs: number; model: string }): string {
@@ -26,7 +25,7 @@ export function renderEstimate(input: { repo: string; plan: Plan; estimate: Esti
 export function describeCalibration(e: Pick<Estimate, "calibrated" | "calibratedFromRuns">): string {
   if (!e.calibrated) return "uncalibrated: no earlier run of this model and role in this repository";
   const runs = e.calibratedFromRuns ?? 1;
-  return `calibrated from ${runs} run${runs === 1 ? "" : "s"}`;
+  return `calibrated from ${plural(runs, "run")}`;
 }
 
 export interface RenderSampleInput {
@@ -59,7 +58,7 @@ export function renderSampleEstimate(input: RenderSampleInput): string {
     String(r.measured.retries),
   ];
   const rows = [header, ...plan.roles.filter((role) => x.byRole[role]).map((role) => row(role, x.byRole[role]!)), row("total", x.total)];
-  const extra = selection.prerequisites.length > 0 ? ` (+${selection.prerequisites.length} prerequisite refactor${selection.prerequisites.length === 1 ? "" : "s"})` : "";
+  const extra = selection.prerequisites.length > 0 ? ` (+${plural(selection.prerequisites.length, "prerequisite refactor")})` : "";
   const lines = [
     `Sampled estimate for ${input.repo}: ${plan.tasks.length} tasks, model ${input.model}; ${selection.picked.length} tasks run for real${extra}, ${formatUSD(x.total.measured.costUSD)} spent`,
     "",

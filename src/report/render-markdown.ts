@@ -1,6 +1,6 @@
-import type { ErrorInfo, StoppedBy } from "../core/types.js";
-import type { SummaryDistribution, SummaryMetrics, TaskCounts } from "../events/types.js";
-import { alignColumns, formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine } from "../util/format.js";
+import type { ErrorInfo, StoppedBy } from "../core/index.js";
+import type { SummaryDistribution, SummaryMetrics, TaskCounts } from "../events/index.js";
+import { alignColumns, formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine, plural } from "../util/index.js";
 import { errorPct } from "./build-report.js";
 import { summarizeMetrics } from "./metrics.js";
 import type { Distribution, MissingEntry, Report, ReportCommit, TokenTotals } from "./types.js";
@@ -66,10 +66,6 @@ function describeCauses(byCause: Partial<Record<string, number>>): string {
     .filter((e): e is [string, number] => (e[1] ?? 0) > 0)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return entries.map(([cause, n]) => `${cause} ${n}`).join(", ");
-}
-
-function plural(n: number, singular: string): string {
-  return `${n} ${n === 1 ? singular : `${singular}s`}`;
 }
 
 function describeDistribution(d: Distribution, format: (n: number) => string): string {
@@ -415,7 +411,7 @@ export interface StepSummaryFacts {
   metrics?: SummaryMetrics | null;
 }
 
-export function stepSummaryFacts(report: Report, reportMd: string | null = null): StepSummaryFacts {
+function stepSummaryFacts(report: Report, reportMd: string | null = null): StepSummaryFacts {
   const failed = report.missing.filter((m) => m.status === "failed");
   const notRun = report.missing.filter((m) => m.status === "not-run");
   return {

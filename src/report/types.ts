@@ -1,5 +1,6 @@
-import type { ErrorInfo, RepoPath, Role, Skip, StepErrorCode, StoppedBy, TaskId, TaskStatus } from "../core/types.js";
-import type { Problem, TaskCounts } from "../events/types.js";
+import type { ErrorInfo, RepoPath, Role, Skip, StepErrorCode, StoppedBy, TaskId, TaskStatus } from "../core/index.js";
+import type { TaskCounts } from "../events/index.js";
+import type { ReportValidation } from "../validate/index.js";
 
 // The shape of report.json. Plain JSON only; `swarm report` re-renders it, so fields are added,
 // never renamed (bump `schemaVersion` if that ever has to change).
@@ -114,32 +115,6 @@ export interface RunMetrics {
   rateLimited: number;
   /** The factors the flags above used, so a reader of report.json can tell. */
   thresholds: { completionTarget: number; tokenOutlierFactor: number; slowOutlierFactor: number };
-}
-
-export interface ReportRepair {
-  taskId: TaskId;
-  file: RepoPath;
-  round: number;
-  problems: Problem[];
-  fixed: boolean;
-}
-
-export interface ReportRevert {
-  taskId: TaskId;
-  file: RepoPath;
-  /** The problems that sent the file back (empty for a revert that follows another, see `reason`). */
-  problems: Problem[];
-  /** Why, when it is not a problem of its own: e.g. a test written from a refactor that was reverted. */
-  reason?: string;
-}
-
-export interface ReportValidation {
-  /** Problems the run introduced (baseline problems excluded), each with the task blamed for it. */
-  problems: Problem[];
-  repairs: ReportRepair[];
-  reverts: ReportRevert[];
-  /** Introduced problems still on the branch: ones no revert of the run's files removes. Absent when none. */
-  remaining?: Problem[];
 }
 
 export interface ReportCommit {

@@ -1,7 +1,6 @@
 import { appendFile as fsAppendFile } from "node:fs/promises";
-import type { RunSummary, SwarmEvent } from "../events/types.js";
-import type { ReportCommit } from "../report/types.js";
-import { describeStoppedBy, renderStepSummaryFacts, type StepSummaryFacts } from "../report/render-markdown.js";
+import type { RunSummary, SwarmEvent } from "../events/index.js";
+import { describeStoppedBy, renderStepSummaryFacts, type ReportCommit, type StepSummaryFacts } from "../report/index.js";
 import type { Reporter, TextSink } from "./types.js";
 
 export interface GithubReporterOptions {

@@ -1,4 +1,4 @@
-import type { SwarmEvent } from "../events/types.js";
+import type { SwarmEvent } from "../events/index.js";
 import type { Reporter, TextSink } from "./types.js";
 
 /** `--json`: one event per line and nothing else, so `jq` and log shippers can read stdout as is. */

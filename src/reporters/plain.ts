@@ -1,7 +1,6 @@
-import type { RunSummary, SummaryMetrics, SwarmEvent, SwarmEventOf } from "../events/types.js";
-import { errorPct } from "../report/build-report.js";
-import { describeCompletion, describeOutliers, describeSpreadByRole, describeStoppedBy, hiddenOutliers } from "../report/render-markdown.js";
-import { formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine } from "../util/format.js";
+import type { RunSummary, SummaryMetrics, SwarmEvent, SwarmEventOf } from "../events/index.js";
+import { describeCompletion, describeOutliers, describeSpreadByRole, describeStoppedBy, errorPct, hiddenOutliers } from "../report/index.js";
+import { formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine, plural } from "../util/index.js";
 import type { Reporter, TextSink } from "./types.js";
 
 export interface PlainReporterOptions {
@@ -192,8 +191,4 @@ function metricsLines(m: SummaryMetrics): string[] {
 function describeBudget(budget: "steps" | "cost", used: number, limit: number): string {
   const share = limit > 0 ? ` (${formatPercent(used / limit)})` : "";
   return budget === "cost" ? `cost ${formatUSD(used)} of ${formatUSD(limit)}${share}` : `steps ${used} of ${limit}${share}`;
-}
-
-function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : pluralForm}`;
 }

@@ -1,4 +1,4 @@
-import type { SwarmEvent } from "../events/types.js";
+import type { SwarmEvent } from "../events/index.js";
 
 /**
  * A view over the event stream. `onEvent` is called synchronously by the EventBus and must be cheap

@@ -13,8 +13,8 @@
 // scanRepo's figure in the helper report (~0.5-0.9 s, dominated by reading 28 MB of blobs).
 import nodePath from "node:path";
 import { globbySync, isGitIgnoredSync } from "globby";
-import type { RepoPath, Skip, SourceFile } from "../core/types.js";
-import { headSha, headTree, readBlobs, workingTreeStatus, type HeadEntry, type WorkingTreeStatus } from "../git/head.js";
+import type { RepoPath, Skip, SourceFile } from "../core/index.js";
+import { headSha, headTree, readBlobs, workingTreeStatus, type HeadEntry, type WorkingTreeStatus } from "../git/index.js";
 import { classifyFile, skipBeforeReading } from "./filters.js";
 import { secretNameReason } from "./secrets.js";
 import { createTreeFs } from "./tree-fs.js";

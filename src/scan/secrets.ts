@@ -12,11 +12,13 @@
 //   holding keys than a module about secrets. `credentials.*` matches only data formats, because
 //   `credentials.ts` is a common name for auth-handling code and its content is still checked.
 // - Public halves (`id_rsa.pub`) are not secrets.
-// - Not detected on purpose: JWTs (test fixtures are full of them, and a bare JWT is usually a short-lived
-//   or sample token), connection strings with passwords (`postgres://user:pass@localhost` is everywhere
-//   in tests), and generic "high-entropy strings" (hashes, ids, base64 fixtures): the false-positive rate
-//   would keep ordinary source files out of a refactor.
+// - Content rules live in src/secrets/ (gitleaks' maintained rules plus ours): JWTs, URLs with a password
+//   (but not to localhost or with a placeholder password), and literal credentials in config files count.
+//   Generic "high-entropy strings" (hashes, ids, base64 fixtures) do not: that check is only for model
+//   answers, on lines the source does not have.
 // - AWS's documented example key (ending in `EXAMPLE`) is not a secret.
+
+import { findSecret, lineOf } from "../secrets/index.js";
 
 const ENV_TEMPLATE_PARTS = new Set(["example", "sample", "template", "dist"]);
 
@@ -73,92 +75,13 @@ export function secretNameReason(path: string): string | null {
   return extension ? `named like ${extension}` : null;
 }
 
-interface ContentRule {
-  kind: string;
-  /** Cheap literal pre-check: the regex only runs when one of these occurs in the text. */
-  hints: string[];
-  /** Global regex; `accept` can veto a match (the match text never leaves this module). */
-  pattern: RegExp;
-  accept?: (match: string) => boolean;
-}
-
-// Word boundaries are spelled out as look-arounds because keys contain `-` and `_`, which \b treats as
-// boundaries, and we must not match inside a longer identifier (e.g. `task-` for `sk-`).
-const CONTENT_RULES: ContentRule[] = [
-  {
-    kind: "a private key",
-    hints: ["PRIVATE KEY"],
-    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g,
-  },
-  {
-    kind: "an AWS access key",
-    hints: ["AKIA", "ASIA"],
-    pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/g,
-    accept: (match) => !match.endsWith("EXAMPLE"),
-  },
-  {
-    kind: "a GitHub token",
-    hints: ["ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_"],
-    pattern: /(?<![A-Za-z0-9_])(?:gh[opsur]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,})/g,
-  },
-  {
-    kind: "a GitLab token",
-    hints: ["glpat-"],
-    pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,}/g,
-  },
-  {
-    kind: "a Slack token",
-    hints: ["xox"],
-    pattern: /(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}/g,
-    accept: (match) => /\d/.test(match),
-  },
-  {
-    kind: "a Stripe live key",
-    hints: ["_live_"],
-    pattern: /(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{16,}/g,
-  },
-  {
-    kind: "a Google API key",
-    hints: ["AIza"],
-    pattern: /(?<![A-Za-z0-9_-])AIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g,
-  },
-  {
-    kind: "an npm token",
-    hints: ["npm_"],
-    pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g,
-  },
-  {
-    // OpenAI (sk-..., sk-proj-..., sk-svcacct-...) and Anthropic (sk-ant-...) style keys. Real keys are
-    // random base62, so a 20+ character run with digits and both letter cases; kebab-case prose and
-    // identifiers like `sk-learn-model-selection` fail that test.
-    kind: "an API secret key (sk-...)",
-    hints: ["sk-"],
-    pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}/g,
-    accept: (match) => /\d/.test(match) && /[a-z]/.test(match) && /[A-Z]/.test(match.slice(3)),
-  },
-];
-
-/** Why a file's text probably holds a secret ("contains what looks like X (line N)"), or null. */
-export function secretContentReason(text: string): string | null {
-  let first: { index: number; kind: string } | undefined;
-  for (const rule of CONTENT_RULES) {
-    if (!rule.hints.some((hint) => text.includes(hint))) continue;
-    rule.pattern.lastIndex = 0;
-    for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
-      if (first && m.index >= first.index) break;
-      if (!rule.accept || rule.accept(m[0])) {
-        first = { index: m.index, kind: rule.kind };
-        break;
-      }
-    }
-  }
-  return first ? `contains what looks like ${first.kind} (line ${lineAt(text, first.index)})` : null;
-}
-
-function lineAt(text: string, index: number): number {
-  let line = 1;
-  for (let at = text.indexOf("\n"); at !== -1 && at < index; at = text.indexOf("\n", at + 1)) line += 1;
-  return line;
+/**
+ * Why a file's text probably holds a secret ("contains what looks like X (line N)"), or null. With `path`,
+ * a config file (JSON/YAML/.properties/INI/TOML) with a literal password/secret/token value counts too.
+ */
+export function secretContentReason(text: string, path?: string): string | null {
+  const hit = findSecret(text, path);
+  return hit ? `contains what looks like ${hit.kind} (line ${lineOf(text, hit.index)})` : null;
 }
 
 /**
@@ -166,5 +89,5 @@ function lineAt(text: string, index: number): number {
  * outside the scan, such as the HEAD content of an existing test that a test task would be shown.
  */
 export function secretReason(path: string, text?: string): string | null {
-  return secretNameReason(path) ?? (text === undefined ? null : secretContentReason(text));
+  return secretNameReason(path) ?? (text === undefined ? null : secretContentReason(text, path));
 }

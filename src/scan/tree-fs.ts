@@ -6,7 +6,7 @@
 // disk (see the measurements in scan.ts). Every method answers only from memory; a path outside the
 // tree is ENOENT, so nothing falls through to the real disk.
 import nodePath from "node:path";
-import type { RepoPath } from "../core/types.js";
+import type { RepoPath } from "../core/index.js";
 
 type Kind = "file" | "dir";
 type Callback<T> = (error: NodeJS.ErrnoException | null, value?: T) => void;
@@ -142,7 +142,10 @@ export function createTreeFs(input: TreeFsInput) {
 
   // Callback and promise forms answer synchronously underneath; deferring the callback keeps Node's
   // "callbacks are always async" contract that fast-glob's walker may rely on.
+  // `any[]`: these wrap fs functions of every signature and pass the walker's arguments through untouched;
+  // `unknown[]` would reject the specific signatures, `never[]` the call.
   const callbackForm =
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     <T>(fn: (...args: any[]) => T) =>
     (...args: unknown[]): void => {
       const done = lastArg<T>(args);
@@ -157,6 +160,7 @@ export function createTreeFs(input: TreeFsInput) {
       process.nextTick(done, null, result);
     };
   const promiseForm =
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     <T>(fn: (...args: any[]) => T) =>
     async (...args: unknown[]): Promise<T> =>
       fn(...args);

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { formatPercent, formatTokens, formatUSD } from "../util/format.js";
+import { formatPercent, formatTokens, formatUSD, plural } from "../util/index.js";
 import { EventLog } from "./components/EventLog.js";
 import { Failures, formatCounts } from "./components/Failures.js";
 import { FinalSummary } from "./components/FinalSummary.js";
@@ -17,7 +17,7 @@ export type DashboardProps = DashboardState & {
 };
 
 /** Failures listed in the live panel at most; the rest are in the log above and in the report. */
-export const MAX_FAILURE_ROWS = 5;
+const MAX_FAILURE_ROWS = 5;
 
 /**
  * The whole screen: notices printed once above (<Static>), then either the live panel or, once the
@@ -166,9 +166,9 @@ function costText(s: DashboardProps): string {
 
 function phaseText(s: DashboardProps): string | null {
   const v = s.validation;
-  if (s.phase === "committing") return `Committing to ${s.branch ?? "the run branch"} (${s.commits} commit${s.commits === 1 ? "" : "s"} so far)`;
+  if (s.phase === "committing") return `Committing to ${s.branch ?? "the run branch"} (${plural(s.commits, "commit")} so far)`;
   if (!v) return null;
-  const facts = `${v.problems} new problem${v.problems === 1 ? "" : "s"} · ${v.repairs} repair${v.repairs === 1 ? "" : "s"}, ${v.repaired} fixed · ${v.reverted} reverted`;
+  const facts = `${plural(v.problems, "new problem")} · ${plural(v.repairs, "repair")}, ${v.repaired} fixed · ${v.reverted} reverted`;
   return v.isFinished ? `Validated ${v.files} files: ${facts}` : `Validating ${v.files} files · ${facts}`;
 }
 
@@ -185,7 +185,7 @@ function stoppingText(s: DashboardProps): string | null {
   const stop = s.stopping;
   if (!stop) return null;
   const n = s.inFlight.size;
-  const agents = `${n} in-flight agent${n === 1 ? "" : "s"}`;
+  const agents = plural(n, "in-flight agent");
   if (stop.mode === "aborting") return `Aborting — cancelling ${agents}`;
   switch (stop.reason) {
     case "budget": {

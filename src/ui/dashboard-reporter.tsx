@@ -1,6 +1,6 @@
 import { render, type Instance } from "ink";
-import type { SwarmEvent } from "../events/types.js";
-import type { Reporter } from "../reporters/types.js";
+import type { SwarmEvent } from "../events/index.js";
+import type { Reporter } from "../reporters/index.js";
 import { Dashboard } from "./Dashboard.js";
 import { initialState, reduce } from "./state.js";
 

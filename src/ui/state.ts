@@ -6,10 +6,11 @@
 // event (measured); updating in place keeps each event O(1) at 300 agents × thousands of steps.
 // Callers keep one state and hand it to the view only at render time.
 
-import type { Role, StepErrorCode, StepKind, TaskId, Usage } from "../core/types.js";
-import type { EstimateBrief, RunSummary, SwarmEvent, SwarmEventOf } from "../events/types.js";
+import type { Role, StepErrorCode, StepKind, TaskId, TaskStatus, Usage } from "../core/index.js";
+import type { EstimateBrief, RunSummary, SwarmEvent, SwarmEventOf } from "../events/index.js";
 
-export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "notRun";
+/** A task's status while the run goes: the final ones are core's TaskStatus. */
+export type LiveTaskStatus = "queued" | "running" | TaskStatus;
 
 export interface StatusCounts {
   queued: number;
@@ -122,7 +123,7 @@ export interface DashboardState {
   throughput: Throughput;
   summary: RunSummary | null;
   /** Per task: role and status, so repeated or late events move counts exactly once. */
-  tasks: Map<TaskId, { role: Role; file: string; status: TaskStatus }>;
+  tasks: Map<TaskId, { role: Role; file: string; status: LiveTaskStatus }>;
 }
 
 export interface Throughput {
@@ -136,13 +137,13 @@ export interface Throughput {
 
 export const MAX_FAILURES = 20;
 /** Completions the ETA's rate looks back over at least: long enough to smooth bursts, short enough to follow a limit change. */
-export const THROUGHPUT_WINDOW = 32;
+const THROUGHPUT_WINDOW = 32;
 /**
  * Completion times kept. At 300 agents that start together, completions come in waves of ~300 a
  * latency apart; a 32-completion window sees one wave's slice and promised "ETA 0 ms" with 600 tasks
  * left (seen at 300 agents). The window grows to twice the concurrency, up to this many.
  */
-export const THROUGHPUT_RING = 1024;
+const THROUGHPUT_RING = 1024;
 
 export function initialState(): DashboardState {
   return {
@@ -500,27 +501,36 @@ function roleCounts(state: DashboardState, role: Role): RoleCounts {
 }
 
 /** Moves a task to `status`, adjusting overall and per-role counts exactly once. */
-function setStatus(state: DashboardState, taskId: TaskId, role: Role, file: string, status: TaskStatus): void {
+function setStatus(state: DashboardState, taskId: TaskId, role: Role, file: string, status: LiveTaskStatus): void {
   const counts = roleCounts(state, role);
   const task = state.tasks.get(taskId);
   if (task) {
     if (task.status === status) return;
-    state.counts[task.status]--;
-    counts[task.status]--;
+    state.counts[COUNT_OF[task.status]]--;
+    counts[COUNT_OF[task.status]]--;
     task.status = status;
   } else {
     state.tasks.set(taskId, { role, file, status });
     const seen = counts.queued + counts.running + counts.succeeded + counts.failed + counts.notRun + 1;
     if (seen > counts.total) counts.total = seen;
   }
-  state.counts[status]++;
-  counts[status]++;
+  state.counts[COUNT_OF[status]]++;
+  counts[COUNT_OF[status]]++;
 }
+
+/** The count each status adds to (counts are camelCase, as in RunSummary.counts). */
+const COUNT_OF: Readonly<Record<LiveTaskStatus, keyof StatusCounts>> = {
+  queued: "queued",
+  running: "running",
+  succeeded: "succeeded",
+  failed: "failed",
+  "not-run": "notRun",
+};
 
 /** An agent the engine let go without a task event: its task ends as not run. */
 function dropAgent(state: DashboardState, agent: InFlightAgent): void {
   state.inFlight.delete(agent.taskId);
-  if (!agent.isStepOnly) setStatus(state, agent.taskId, agent.role, agent.file, "notRun");
+  if (!agent.isStepOnly) setStatus(state, agent.taskId, agent.role, agent.file, "not-run");
 }
 
 function countCompletion(state: DashboardState, t: number): void {

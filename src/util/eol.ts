@@ -1,4 +1,5 @@
-import type { Eol } from "../core/types.js";
+import type { Eol } from "../core/index.js";
+import { hasBom, stripBom, withBom } from "./text.js";
 
 /** How a file at HEAD looked byte-wise, so a rewritten version can look the same. */
 export interface FileStyle {
@@ -6,8 +7,6 @@ export interface FileStyle {
   eol: Eol;
   hasFinalNewline: boolean;
 }
-
-const BOM = "\ufeff";
 
 /**
  * Pure: reshape `content` (as a model or a task produced it) into the original file's style.
@@ -17,7 +16,7 @@ const BOM = "\ufeff";
  * Empty content stays empty: an empty file has no final newline to restore.
  */
 export function restoreFileStyle(content: string, original: FileStyle): string {
-  let text = content.startsWith(BOM) ? content.slice(BOM.length) : content;
+  let text = stripBom(content);
   text = text.replace(/\r\n/g, "\n");
   if (text !== "") {
     if (original.hasFinalNewline) {
@@ -27,13 +26,12 @@ export function restoreFileStyle(content: string, original: FileStyle): string {
     }
   }
   if (original.eol === "\r\n") text = text.replace(/\n/g, "\r\n");
-  return original.hasBom ? BOM + text : text;
+  return withBom(text, original.hasBom);
 }
 
 /** Pure: the style of a decoded file (BOM still in place, if any). Dominant EOL wins; ties go to `\n`. */
 export function detectFileStyle(text: string): FileStyle {
-  const hasBom = text.startsWith(BOM);
   const crlf = text.match(/\r\n/g)?.length ?? 0;
   const lf = (text.match(/\n/g)?.length ?? 0) - crlf;
-  return { hasBom, eol: crlf > lf ? "\r\n" : "\n", hasFinalNewline: text.endsWith("\n") };
+  return { hasBom: hasBom(text), eol: crlf > lf ? "\r\n" : "\n", hasFinalNewline: text.endsWith("\n") };
 }

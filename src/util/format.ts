@@ -71,6 +71,11 @@ export function formatPercentValue(percent: number | null | undefined, options: 
   return `${sign}${text}%`;
 }
 
+/** "1 file", "3 files"; pass the plural when it is not the singular plus "s" ("retry", "retries"). */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
+}
+
 /** Pads to a width counted in code points, so "✓" or "→" count as one column. */
 export function padEnd(text: string, width: number): string {
   const length = [...text].length;

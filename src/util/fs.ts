@@ -2,8 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 
-export { restoreFileStyle } from "./eol.js";
-
 /** `mkdir -p`; returns the directory. */
 export async function ensureDir(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });

@@ -1,6 +1,6 @@
 import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
-import { SwarmError } from "../core/errors.js";
+import { SwarmError, SwarmErrorCode } from "../core/index.js";
 
 /** Outcome of {@link checkOutputPath}: the path is safe to write, or a one-line reason why not. */
 export type OutputPathCheck = { ok: true } | { ok: false; reason: string };
@@ -26,7 +26,6 @@ function isGitDirName(name: string): boolean {
  */
 export function checkOutputPath(repoTop: string, repoPath: string): OutputPathCheck {
   if (repoPath.trim() === "") return { ok: false, reason: "path is empty" };
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(repoPath)) return { ok: false, reason: "path contains a control character" };
   if (repoPath.includes("\\")) return { ok: false, reason: "path contains a backslash" };
   if (repoPath.startsWith("/") || /^[a-zA-Z]:/.test(repoPath)) return { ok: false, reason: "path is absolute" };
@@ -56,7 +55,7 @@ export class UnsafePathError extends SwarmError {
   readonly reason: string;
 
   constructor(repoPath: string, reason: string) {
-    super("SWARM_UNSAFE_OUTPUT", `refusing to write \`${repoPath}\`: ${reason}`, {
+    super(SwarmErrorCode.UnsafeOutput, `refusing to write \`${repoPath}\`: ${reason}`, {
       hint: "a task only writes its own output path, as a regular file inside the repository; nothing was written",
     });
     this.name = "UnsafePathError";

@@ -1,9 +1,8 @@
 // The problems HEAD already has, and the check of a changed snapshot against them: only what the run
 // introduces counts. Pure over in-memory snapshots (no disk, no git); the compiler runs in memory.
-import type { RepoPath, TaskId } from "../core/types.js";
-import type { Problem } from "../events/types.js";
-import { buildImportGraph, updateGraph, type BuildGraphOptions } from "../graph/build-graph.js";
-import type { ImportGraph } from "../graph/types.js";
+import type { RepoPath, TaskId } from "../core/index.js";
+import type { Problem } from "../events/index.js";
+import { type BuildGraphOptions, buildImportGraph, exportedDeclarations, findConfigs, type ImportGraph, isParsablePath, type TsEnvironment, type UncheckedFile, updateGraph } from "../graph/index.js";
 import {
   attachTargets,
   blameProblems,
@@ -11,17 +10,21 @@ import {
   findProblems,
   introducedProblems,
   newProblems,
-  type ImportProblem,
 } from "./checks.js";
+import type { ImportProblem } from "./types.js";
+import { publicApiProblems, publicEntryPoints, suppressionProblems, testImportProblem } from "./guards.js";
+import { transitiveImporters } from "./scope.js";
 import { createTsProblemChecker, type TsProblemChecker } from "./tsc-diagnostics.js";
 
 export interface BaselineOptions extends BuildGraphOptions {
-  /**
-   * Run the TypeScript compiler too. Default: when a tsconfig is known (`tsconfig` option or a
-   * `tsconfig.json` in the snapshot).
-   */
+  /** Run the TypeScript compiler too. Default: when the snapshot has a tsconfig.json. */
   typescript?: boolean;
-  /** Which compiler diagnostics count. @default "imports" (see IMPORT_EXPORT_CODES) */
+  /**
+   * The repository's installed packages (the user's working tree with node_modules), read-only. With them
+   * every compiler diagnostic counts; without them only IMPORT_EXPORT_CODES (packages and @types are unknown).
+   */
+  environment?: TsEnvironment;
+  /** Which compiler diagnostics count. @default "all" with an environment, else "imports" */
   tsCodes?: "imports" | "all";
 }
 
@@ -33,6 +36,8 @@ export interface Baseline {
   problems: ImportProblem[];
   /** Whether compiler diagnostics are part of the checks. */
   hasTypeScript: boolean;
+  /** Which compiler diagnostics count: "all" with installed packages, "imports" without; "none" without TypeScript. */
+  typeCheck: "all" | "imports" | "none";
   /**
    * Compiler problems at HEAD in these files. Computed on first request and cached per file: a full
    * type check of a large repo costs as much as `tsc --noEmit`, and only files near the changes matter.
@@ -40,6 +45,12 @@ export interface Baseline {
   tsProblemsFor(scope: Iterable<RepoPath>): ImportProblem[];
   /** Compiler problems of the whole project at HEAD (a full check). */
   allTsProblems(): ImportProblem[];
+  /** Files package.json exposes to consumers (main, module, types, bin, exports), as sources. */
+  entryPoints: ReadonlySet<RepoPath>;
+  /** The repository and commit the snapshot was read from (a run's baseline; absent for in-memory snapshots). */
+  source?: { top: string; headSha: string };
+  /** Lines for the output and the report about what the checks could not do (e.g. no installed packages). */
+  notes: string[];
   /** @internal shared by checkChanges: one incremental compiler for HEAD and the changed snapshots. */
   readonly tsChecker: TsProblemChecker | null;
 }
@@ -51,12 +62,11 @@ export interface Baseline {
  */
 export function computeBaseline(files: ReadonlyMap<RepoPath, string>, opts: BaselineOptions = {}): Baseline {
   const graph = buildImportGraph(files, opts);
-  const tsconfigPath = opts.tsconfigPath ?? "tsconfig.json";
-  const tsconfig = opts.tsconfig ?? files.get(tsconfigPath);
-  const hasTypeScript = (opts.typescript ?? true) && tsconfig !== undefined;
-  const tsChecker = hasTypeScript
-    ? createTsProblemChecker({ tsconfig: tsconfig!, tsconfigPath, codes: opts.tsCodes ?? "imports" })
-    : null;
+  const hasTypeScript = (opts.typescript ?? true) && findConfigs(files).length > 0;
+  const checkerOptions: Parameters<typeof createTsProblemChecker>[0] = {};
+  if (opts.environment) checkerOptions.environment = opts.environment;
+  if (opts.tsCodes) checkerOptions.codes = opts.tsCodes;
+  const tsChecker = hasTypeScript ? createTsProblemChecker(checkerOptions) : null;
   const tsByFile = new Map<RepoPath, ImportProblem[]>();
   const externals = graph.externals();
 
@@ -66,7 +76,7 @@ export function computeBaseline(files: ReadonlyMap<RepoPath, string>, opts: Base
     const missing = wanted.filter((f) => !tsByFile.has(f));
     if (missing.length > 0) {
       for (const f of missing) tsByFile.set(f, []);
-      for (const problem of tsChecker.check(files, missing, externals)) tsByFile.get(problem.file)?.push(problem);
+      for (const problem of tsChecker.check(files, missing, externals).problems) tsByFile.get(problem.file)?.push(problem);
     }
     return wanted.flatMap((f) => tsByFile.get(f) ?? []);
   };
@@ -76,8 +86,11 @@ export function computeBaseline(files: ReadonlyMap<RepoPath, string>, opts: Base
     graph,
     problems: findProblems(graph),
     hasTypeScript,
+    typeCheck: tsChecker?.codes ?? "none",
+    notes: [],
+    entryPoints: publicEntryPoints(files),
     tsProblemsFor,
-    allTsProblems: () => (tsChecker ? tsChecker.check(files, undefined, externals) : []),
+    allTsProblems: () => (tsChecker ? tsChecker.check(files, undefined, externals).problems : []),
     tsChecker,
   };
 }
@@ -89,6 +102,10 @@ export interface ChangeSet {
   removed?: Iterable<RepoPath>;
   /** File → the task whose output it is, for blame. Empty for `swarm validate`. */
   tasks?: ReadonlyMap<RepoPath, TaskId>;
+  /** Test file → the module its task tests: the test must keep importing it. */
+  testsOf?: ReadonlyMap<RepoPath, RepoPath>;
+  /** "keep" (default): package entry points may not lose exports or change their kind. */
+  publicApi?: "keep" | "allow";
 }
 
 export interface ChangeCheck {
@@ -98,8 +115,10 @@ export interface ChangeCheck {
   files: Map<RepoPath, string>;
   /** Files whose content differs from HEAD (or that were created or removed). */
   changed: Set<RepoPath>;
-  /** Files that were checked: the changed ones and their importers. */
+  /** Files that were checked: the changed ones and their importers (transitive ones for the compiler). */
   scope: Set<RepoPath>;
+  /** Changed TypeScript files that got no compiler check, and why. */
+  unchecked: UncheckedFile[];
   /** Problems the changes introduced, each blamed on a task where one is responsible. */
   problems: ImportProblem[];
 }
@@ -121,25 +140,50 @@ export function checkChanges(baseline: Baseline, changes: ChangeSet): ChangeChec
   const changed = new Set<RepoPath>([...written.keys(), ...removed]);
 
   const graph = changed.size === 0 ? baseline.graph : updateGraph(baseline.graph, written, removed);
-  const scope = changedScope(baseline.graph, graph, changed);
-  const graphProblems = introducedProblems(baseline.graph, graph, scope);
+  const graphScope = changedScope(baseline.graph, graph, changed);
+  const graphProblems = introducedProblems(baseline.graph, graph, graphScope);
+  // Types travel further than names: a changed return type breaks the importer of an importer.
+  const scope = new Set([...graphScope, ...transitiveImporters(baseline.graph, graph, changed, (importer, from) => passesTypesOn(graph, files, importer, from))]);
 
   let tsProblems: ImportProblem[] = [];
+  let unchecked: UncheckedFile[] = [];
   if (baseline.tsChecker && scope.size > 0) {
     const externals = new Set([...baseline.graph.externals(), ...graph.externals()]);
-    const after = attachTargets(baseline.tsChecker.check(files, scope, externals), graph);
+    const result = baseline.tsChecker.check(files, scope, externals);
+    unchecked = result.unchecked.filter((u) => changed.has(u.file));
+    const after = attachTargets(result.problems, graph);
     const fresh = newProblems(baseline.tsProblemsFor(scope), after);
     // The graph checks already name these imports more plainly; keep one problem per import.
     const covered = new Set(graphProblems.map((p) => `${p.file}\0${p.specifier ?? ""}`));
     tsProblems = fresh.filter((p) => p.specifier === undefined || !covered.has(`${p.file}\0${p.specifier}`));
   }
 
-  const problems = blameProblems([...graphProblems, ...tsProblems], {
+  const guardProblems: ImportProblem[] = [];
+  if (changes.publicApi !== "allow" && changed.size > 0) {
+    guardProblems.push(...publicApiProblems({ before: baseline.graph, after: graph, filesBefore: baseline.files, filesAfter: files, entries: baseline.entryPoints, changed }));
+  }
+  for (const [path, text] of written) {
+    if (isParsablePath(path)) guardProblems.push(...suppressionProblems(path, baseline.files.get(path) ?? "", text));
+  }
+  for (const [test, source] of changes.testsOf ?? []) {
+    // "No longer": only a test that imported its module at HEAD can lose it.
+    if (!written.has(test) || !graph.files.has(source) || !baseline.graph.files.has(test) || testImportProblem(baseline.graph, test, source) !== null) continue;
+    const problem = testImportProblem(graph, test, source);
+    if (problem) guardProblems.push(problem);
+  }
+
+  const problems = blameProblems([...graphProblems, ...tsProblems, ...guardProblems], {
     changedFiles: changes.tasks ?? new Map(),
     graphBefore: baseline.graph,
     graphAfter: graph,
+    apiDiff: (file) => {
+      const after = files.get(file);
+      if (after === undefined) return null;
+      return symmetricDifference(declarationWords(file, baseline.files.get(file) ?? ""), declarationWords(file, after));
+    },
+    lineText: (file, line) => files.get(file)?.split("\n")[line - 1] ?? "",
   });
-  return { graph, files, changed, scope, problems: sortProblems(problems) };
+  return { graph, files, changed, scope, unchecked, problems: sortProblems(problems) };
 }
 
 function sortProblems<P extends Problem>(problems: P[]): P[] {
@@ -163,8 +207,46 @@ export function revertProbe(baseline: Baseline, changes: ChangeSet): (reverted: 
     }
     // A file the run removed and that is reverted comes back with HEAD's content.
     for (const path of reverted) removed.delete(path);
-    const next: ChangeSet = { written, removed };
-    if (changes.tasks) next.tasks = changes.tasks;
+    const next: ChangeSet = { ...changes, written, removed };
     return checkChanges(baseline, next).problems;
   };
+}
+
+/** Identifiers of a file's exported declarations, as a multiset. */
+function declarationWords(file: RepoPath, text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const w of exportedDeclarations(file, text).match(/[A-Za-z_$][\w$]*/g) ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return counts;
+}
+
+function symmetricDifference(a: Map<string, number>, b: Map<string, number>): Set<string> {
+  const out = new Set<string>();
+  for (const [w, n] of a) if ((b.get(w) ?? 0) !== n) out.add(w);
+  for (const [w, n] of b) if ((a.get(w) ?? 0) !== n) out.add(w);
+  return out;
+}
+
+const declarationCache = new Map<string, { text: string; declarations: string }>();
+
+/**
+ * Whether an unchanged importer's exported types can change with `from`: it re-exports from it, its
+ * exported declarations name something imported from it, or one of them has an inferred type (no
+ * annotation) while it imports from it. Otherwise its importers see the same types as before.
+ */
+function passesTypesOn(graph: ImportGraph, files: ReadonlyMap<RepoPath, string>, importer: RepoPath, from: RepoPath): boolean {
+  const node = graph.files.get(importer);
+  const text = files.get(importer);
+  if (!node || text === undefined) return true;
+  const records = node.imports.filter((i) => i.resolution.kind === "file" && i.resolution.path === from);
+  if (records.some((r) => r.kind === "export-from" || r.star === true)) return true;
+  let cached = declarationCache.get(importer);
+  if (cached?.text !== text) {
+    cached = { text, declarations: exportedDeclarations(importer, text) };
+    declarationCache.set(importer, cached);
+  }
+  const declarations = cached.declarations;
+  // `export function f(a)` / `m();` without a return type, `export const c = x(…)`: inferred.
+  if (/\)\s*;|\bconst\s+[\w$]+\s*=|\blet\s+[\w$]+\s*=/.test(declarations)) return true;
+  const used = new Set(declarations.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  return records.some((r) => r.namespace || r.default || r.names.some((n) => used.has(n.local.split(".")[0]!)));
 }

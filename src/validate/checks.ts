@@ -1,8 +1,8 @@
 // Pure: import graphs → the cross-file problems of a set of files, which of them are new against a
 // baseline, and which task's edit introduced each one.
-import type { RepoPath, TaskId } from "../core/types.js";
-import type { Problem } from "../events/types.js";
-import type { ImportGraph, ModuleNode, Resolution, ResolvedImport } from "../graph/types.js";
+import type { RepoPath, TaskId } from "../core/index.js";
+import type { ImportGraph, ModuleNode, Resolution, ResolvedImport } from "../graph/index.js";
+import type { ImportProblem } from "./types.js";
 
 export const PROBLEM_CODES = {
   unresolvedImport: "unresolved-import",
@@ -11,14 +11,6 @@ export const PROBLEM_CODES = {
   unknownPackage: "unknown-package",
   syntaxError: "syntax-error",
 } as const;
-
-/** A Problem with the import it is about; still a plain, JSON-serialisable Problem. */
-export type ImportProblem = Problem & {
-  /** The module specifier as written in `file`. */
-  specifier?: string;
-  /** The imported name that is missing (`default` for missing-default). */
-  name?: string;
-};
 
 type Answer = "yes" | "no" | "unknown";
 
@@ -175,6 +167,8 @@ function problemsOfImport(graph: ImportGraph, file: RepoPath, record: ResolvedIm
 /** Identity of a problem across edits: file, code, and what it is about — never the line, which edits shift. */
 export function problemKey(problem: ImportProblem): string {
   // Our own checks key on the import; compiler diagnostics on their message, which names module and member.
+  // A failing test is one problem however its runner's output (timings, paths) varies between runs.
+  if (problem.code === "test-failed") return `${problem.file}\0${problem.code}`;
   const isOwn = (Object.values(PROBLEM_CODES) as string[]).includes(problem.code);
   const about =
     isOwn && problem.specifier !== undefined ? `${problem.specifier}\0${problem.name ?? ""}` : problem.message;
@@ -254,6 +248,10 @@ export interface BlameInput {
   changedFiles: ReadonlyMap<RepoPath, TaskId>;
   graphBefore: ImportGraph;
   graphAfter: ImportGraph;
+  /** Names in a changed file's exported declarations that differ from HEAD's (empty: same API; null: not changed). */
+  apiDiff?: (file: RepoPath) => Set<string> | null;
+  /** Text of a line of a file after the change. */
+  lineText?: (file: RepoPath, line: number) => string;
 }
 
 /**
@@ -330,9 +328,15 @@ function resolutionBefore(graph: ImportGraph, file: RepoPath, specifier: string 
   return graph.files.get(file)?.imports.find((i) => i.specifier === specifier)?.resolution;
 }
 
-/** Compiler diagnostics: the file's own task, else the changed file it imports on that line, else any changed import. */
+/**
+ * Compiler diagnostics: the closest changed file among its dependencies whose exported API changed (a
+ * signature, a return type, a member: callers break where the exporter changed), else the file's own
+ * task, else the changed file it imports on that line, else any changed import.
+ */
 function blameDiagnostic<P extends ImportProblem>(problem: P, input: BlameInput): P {
   const { changedFiles, graphAfter } = input;
+  const api = input.apiDiff !== undefined && problem.target === undefined ? apiChangeBehind(problem, input) : undefined;
+  if (api !== undefined) return { ...problem, blame: changedFiles.get(api)!, target: api };
   const own = changedFiles.get(problem.file);
   if (own !== undefined) return { ...problem, blame: own };
   let target = problem.target;
@@ -347,6 +351,38 @@ function blameDiagnostic<P extends ImportProblem>(problem: P, input: BlameInput)
   if (task !== undefined) out.blame = task;
   if (target !== undefined) out.target = target;
   return out;
+}
+
+const words = (text: string) => new Set(text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+
+/**
+ * The changed dependency (breadth-first, after the change) whose API change the diagnostic is about: one
+ * whose changed declarations share a name with the message, else with the diagnostic's line, else the closest.
+ */
+function apiChangeBehind(problem: ImportProblem, input: BlameInput): RepoPath | undefined {
+  const changed: { file: RepoPath; diff: Set<string> }[] = [];
+  const seen = new Set<RepoPath>([problem.file]);
+  let frontier = [problem.file];
+  while (frontier.length > 0) {
+    const next: RepoPath[] = [];
+    for (const f of frontier) {
+      for (const dep of input.graphAfter.dependenciesOf(f)) {
+        if (seen.has(dep)) continue;
+        seen.add(dep);
+        const diff = input.changedFiles.has(dep) ? input.apiDiff!(dep) : null;
+        if (diff !== null && diff.size > 0) changed.push({ file: dep, diff });
+        next.push(dep);
+      }
+    }
+    frontier = next;
+  }
+  if (changed.length === 0) return undefined;
+  const inMessage = words(problem.message);
+  const byMessage = changed.find((c) => [...c.diff].some((w) => inMessage.has(w)));
+  if (byMessage) return byMessage.file;
+  const line = problem.line !== undefined && input.lineText ? words(input.lineText(problem.file, problem.line)) : new Set<string>();
+  const byLine = changed.find((c) => [...c.diff].some((w) => line.has(w)));
+  return (byLine ?? changed[0]!).file;
 }
 
 /** The import statement spanning `line`, if any. */

@@ -2,9 +2,9 @@
 // The scan's own files are only what the run works on; the import graph also needs the files the
 // scan left out but that import them or are imported (tests, .d.ts, excluded folders, package.json,
 // tsconfig.json), or a renamed export would go unnoticed in exactly the files nobody sends to a model.
-import type { RepoPath, SkipReason, SourceFile, Skip } from "../core/types.js";
-import { readHeadFiles } from "../git/head.js";
-import { isParsablePath } from "../graph/parse-imports.js";
+import type { RepoPath, SkipReason, SourceFile, Skip } from "../core/index.js";
+import { readHeadFiles } from "../git/index.js";
+import { isParsablePath } from "../graph/index.js";
 
 export interface HeadSnapshot {
   /** Text of every file the checks read: the scan's files plus the other parsable and JSON files at HEAD. */
@@ -20,7 +20,10 @@ export interface HeadSnapshot {
 const UNREAD: ReadonlySet<SkipReason> = new Set<SkipReason>(["secret-name", "secret-content", "binary", "not-utf8", "too-large", "symlink", "submodule"]);
 
 /** A committed node_modules is a vendored copy of packages, not the project's code. */
-const isVendored = (path: RepoPath) => path.startsWith("node_modules/") || path.includes("/node_modules/");
+export const isVendored = (path: RepoPath) => path.startsWith("node_modules/") || path.includes("/node_modules/");
+
+/** The files whose text the checks read: sources, and JSON for tsconfig/package.json and JSON imports. */
+export const isCheckedPath = (path: RepoPath) => (isParsablePath(path) || path.endsWith(".json")) && !isVendored(path);
 
 export function snapshotPaths(scan: { files: readonly SourceFile[]; skips: readonly Skip[]; allPaths: readonly RepoPath[] }): {
   known: Map<RepoPath, string>;
@@ -33,7 +36,7 @@ export function snapshotPaths(scan: { files: readonly SourceFile[]; skips: reado
   const otherPaths: RepoPath[] = [];
   for (const path of scan.allPaths) {
     if (known.has(path)) continue;
-    const wanted = (isParsablePath(path) || path.endsWith(".json")) && !unread.has(path) && !isVendored(path);
+    const wanted = isCheckedPath(path) && !unread.has(path);
     (wanted ? toRead : otherPaths).push(path);
   }
   return { known, toRead, otherPaths };

@@ -1,12 +1,10 @@
 // Pure: the messages of one repair step. The agent sees its own broken file (the last message, as in
 // every step), the problems in plain words, and the other side of each problem as it is now: what the
 // files it imports export, or who imports what from it.
-import type { RepoPath, Task } from "../core/types.js";
-import type { Problem } from "../events/types.js";
-import type { ImportGraph } from "../graph/types.js";
-import { buildMessages, type ChatMessage } from "../prompt/build-messages.js";
-import { signatureBlock } from "./prompt-context.js";
-import { exportedSignatures, importersOf, type ImporterUse } from "./signatures.js";
+import type { RepoPath, Task } from "../core/index.js";
+import type { Problem } from "../events/index.js";
+import type { ImportGraph } from "../graph/index.js";
+import { buildMessages, exportedSignatures, importersOf, signatureBlock, type ChatMessage, type ImporterUse } from "../prompt/index.js";
 
 export interface RepairPromptInput {
   task: Task;

@@ -2,9 +2,9 @@
 // with step kind "repair". So they share the provider, the retry policy, the adaptive limit, the
 // journal and the run's budgets (maxSteps, maxCostUSD count across passes), and there is no second
 // request path to keep in step with the first.
-import type { ErrorInfo, Plan, Role, StepRecord, StoppedBy, Task, TaskId, TaskStatus, Usage } from "../core/types.js";
-import { executePlan, type EngineDeps } from "../execute/engine.js";
-import type { ChatMessage, ChatRequest } from "../llm/provider.js";
+import type { ErrorInfo, Plan, Role, StepRecord, StoppedBy, Task, TaskId, TaskStatus, Usage } from "../core/index.js";
+import { executePlan, type EngineDeps } from "../execute/index.js";
+import type { ChatMessage, ChatRequest } from "../llm/index.js";
 
 export interface RepairRequest {
   task: Task;

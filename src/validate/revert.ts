@@ -1,7 +1,7 @@
 // Pure: which files to put back to their original content so the tree has no problem the run introduced.
 // Reverting one file can break another that relied on its new exports; that one goes back too, and so on.
-import type { RepoPath } from "../core/types.js";
-import type { Problem } from "../events/types.js";
+import type { RepoPath } from "../core/index.js";
+import type { Problem } from "../events/index.js";
 
 export interface RevertStep {
   file: RepoPath;

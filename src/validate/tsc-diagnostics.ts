@@ -1,7 +1,7 @@
 // Compiler diagnostics as Problems, for TypeScript projects (a tsconfig.json is present).
-import type { RepoPath } from "../core/types.js";
-import { createTsChecker, type TsChecker, type TsDiagnostic } from "../graph/ts-program.js";
-import type { ImportProblem } from "./checks.js";
+import type { RepoPath } from "../core/index.js";
+import { createTsProjectsChecker, type TsDiagnostic, type TsEnvironment, type UncheckedFile } from "../graph/index.js";
+import type { ImportProblem } from "./types.js";
 
 /**
  * TypeScript error codes about imports and exports, the ones a cross-file refactor breaks.
@@ -40,39 +40,40 @@ function isImportExportDiagnostic(diagnostic: TsDiagnostic): boolean {
 }
 
 export interface TsDiagnosticsOptions {
-  /** Contents of tsconfig.json. */
-  tsconfig: string;
-  /** @default "tsconfig.json" */
-  tsconfigPath?: RepoPath;
-  /** Bare package specifiers imported anywhere (ImportGraph.externals()); they get `any`-typed shims. */
-  externals?: Iterable<string>;
-  /** Only these files' diagnostics (default: every file of the project). */
-  scope?: Iterable<RepoPath>;
-  /** "imports" (default): IMPORT_EXPORT_CODES only. "all": every diagnostic. */
+  /** Installed packages, read-only: every diagnostic counts. Without them, IMPORT_EXPORT_CODES only. */
+  environment?: TsEnvironment;
+  /** Override which diagnostics count. @default "all" with an environment, else "imports" */
   codes?: "imports" | "all";
 }
 
-export function toProblems(diagnostics: readonly TsDiagnostic[], codes: "imports" | "all" = "imports"): ImportProblem[] {
+function toProblems(diagnostics: readonly TsDiagnostic[], codes: "imports" | "all"): ImportProblem[] {
   return diagnostics
     .filter((d) => codes === "all" || isImportExportDiagnostic(d))
     .map((d) => ({ file: d.file, line: d.line, code: `ts${d.code}`, message: d.message }));
 }
 
-/** One-shot compiler check of a snapshot. For repeated checks of evolving snapshots, keep a TsProblemChecker. */
-export function tsDiagnostics(files: ReadonlyMap<RepoPath, string>, options: TsDiagnosticsOptions): ImportProblem[] {
-  return createTsProblemChecker(options).check(files, options.scope);
+export interface TsCheckResult {
+  problems: ImportProblem[];
+  /** Changed TypeScript files no project could check, and why. */
+  unchecked: UncheckedFile[];
 }
 
 export interface TsProblemChecker {
+  /** Which diagnostics count: "all" when the repository's packages are installed. */
+  readonly codes: "imports" | "all";
   /** `externals`: more bare specifiers to shim for this snapshot (new imports an agent added). */
-  check(files: ReadonlyMap<RepoPath, string>, scope?: Iterable<RepoPath>, externals?: Iterable<string>): ImportProblem[];
+  check(files: ReadonlyMap<RepoPath, string>, scope?: Iterable<RepoPath>, externals?: Iterable<string>): TsCheckResult;
 }
 
-/** An incremental checker: each call reuses the previous program and every unchanged parsed file. */
-export function createTsProblemChecker(options: Omit<TsDiagnosticsOptions, "scope">): TsProblemChecker {
-  const checkerOptions: Parameters<typeof createTsChecker>[0] = { tsconfig: options.tsconfig };
-  if (options.tsconfigPath !== undefined) checkerOptions.tsconfigPath = options.tsconfigPath;
-  if (options.externals !== undefined) checkerOptions.externals = options.externals;
-  const checker: TsChecker = createTsChecker(checkerOptions);
-  return { check: (files, scope, externals) => toProblems(checker.check(files, scope, externals), options.codes) };
+/** An incremental checker over every project of the repo: each call reuses the previous programs and every unchanged parsed file. */
+export function createTsProblemChecker(options: TsDiagnosticsOptions = {}): TsProblemChecker {
+  const codes = options.codes ?? (options.environment ? "all" : "imports");
+  const checker = createTsProjectsChecker(options.environment ? { environment: options.environment } : {});
+  return {
+    codes,
+    check: (files, scope, externals) => {
+      const result = checker.check(files, scope, externals);
+      return { problems: toProblems(result.diagnostics, codes), unchecked: result.unchecked };
+    },
+  };
 }

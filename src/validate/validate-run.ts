@@ -1,17 +1,18 @@
 // The validate stage of a run: after the agents, check the changed files against HEAD's baseline,
 // let the blamed tasks repair what they broke, and revert what stays broken, so the branch never
 // carries a cross-file problem the run introduced.
-import type { ResolvedConfig } from "../config/schema.js";
-import { SwarmError } from "../core/errors.js";
-import type { Plan, RepoPath, StepRecord, Task, TaskId, TaskResult } from "../core/types.js";
-import type { EventBus } from "../events/bus.js";
-import type { Problem } from "../events/types.js";
-import { isParsablePath } from "../graph/parse-imports.js";
-import type { ReportRepair, ReportRevert, ReportValidation } from "../report/types.js";
-import type { ScanResult } from "../scan/scan.js";
+import type { ResolvedConfig } from "../config/index.js";
+import { type Plan, type RepoPath, type StepRecord, SwarmError, type Task, type TaskId, type TaskResult } from "../core/index.js";
+import type { EventBus, Problem } from "../events/index.js";
+import { type ImportGraph, isParsablePath } from "../graph/index.js";
+import type { ImportProblem, ReportRepair, ReportRevert, ReportValidation } from "./types.js";
+import type { ScanResult } from "../scan/index.js";
 import { checkChanges, computeBaseline, revertProbe, type Baseline, type ChangeCheck } from "./baseline.js";
-import { problemKey, type ImportProblem } from "./checks.js";
-import { readHeadSnapshot } from "./head-snapshot.js";
+import { problemKey } from "./checks.js";
+import { createCommandGates, hasCommandGates, type CommandGates } from "./command-gates.js";
+import { isTestPath } from "./guards.js";
+import { fallbackNote, findTypeEnvironment, installCommand } from "./environment.js";
+import { readRepoSnapshot } from "./repo-snapshot.js";
 import { createRepairSession, type RepairEngineDeps, type RepairRunner } from "./repair.js";
 import { repairMessages } from "./repair-prompt.js";
 import { revertClosure } from "./revert.js";
@@ -23,8 +24,11 @@ import { revertClosure } from "./revert.js";
 export async function prepareBaseline(repo: string, scan: ScanResult, config: ResolvedConfig): Promise<Baseline | null> {
   const isNeeded = config.validate.enabled || config.context.maxTokens > 0 || config.order === "dependencies-first";
   if (!isNeeded) return null;
-  const snapshot = await readHeadSnapshot(repo, scan);
-  return computeBaseline(snapshot.files, { otherPaths: snapshot.otherPaths });
+  const [snapshot, environment] = await Promise.all([readRepoSnapshot(repo, scan), findTypeEnvironment(repo)]);
+  const baseline = computeBaseline(snapshot.files, { otherPaths: snapshot.otherPaths, ...(environment ? { environment } : {}) });
+  baseline.source = { top: repo, headSha: scan.headSha };
+  if (baseline.typeCheck === "imports") baseline.notes.push(fallbackNote(installCommand(new Set([...snapshot.files.keys(), ...snapshot.otherPaths]))));
+  return baseline;
 }
 
 export interface ValidateChangesInput {
@@ -40,6 +44,10 @@ export interface ValidateChangesInput {
   prompt: { instruction: string; conventions: string; maxContextTokens: number; countTokens: (text: string) => number };
   /** Whether content differs from what the task's output path holds at HEAD. */
   isChange(task: Task, content: string): boolean;
+  /** The user's gate commands (validate.commands), run at HEAD once and on each checked result. */
+  gates?: CommandGates;
+  /** @default "keep" */
+  publicApi?: "keep" | "allow";
 }
 
 export interface ValidationOutcome {
@@ -77,13 +85,26 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
     written.set(task.output, r.content);
     owner.set(task.output, task.id);
   }
+  // A test task's output must keep importing the module it was written for.
+  const testsOf = new Map<RepoPath, RepoPath>();
+  for (const task of plan.tasks) if (task.role === "test" && owner.has(task.output)) testsOf.set(task.output, task.file);
   bus.emit({ type: "validate.started", files: written.size });
+  for (const note of baseline.notes) bus.emit({ type: "run.warning", message: note });
 
   let checkMs = 0;
-  const check = (): ChangeCheck => {
+  const unchecked = new Map<RepoPath, string>();
+  const check = async (): Promise<ChangeCheck> => {
     const t0 = performance.now();
-    const out = checkChanges(baseline, { written, tasks: owner });
+    const out = checkChanges(baseline, { written, tasks: owner, testsOf, publicApi: input.publicApi ?? "keep" });
     checkMs += performance.now() - t0;
+    for (const u of out.unchecked) unchecked.set(u.file, u.reason);
+    if (input.gates && written.size > 0) {
+      const files = [...new Set([...out.changed, ...out.scope])].filter((f) => out.files.has(f) && isParsablePath(f)).sort();
+      const tests = files.filter(isTestPath);
+      const found = await input.gates.check({ written, files, tests });
+      const blamed = found.map((p) => blameOnWriter(p, owner, out.graph));
+      out.problems = [...out.problems, ...blamed];
+    }
     return out;
   };
   const introduced = new Map<string, Problem>();
@@ -96,7 +117,7 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
     }
   };
 
-  let current = check();
+  let current = await check();
   record(current.problems);
 
   const repairs: ReportRepair[] = [];
@@ -141,7 +162,7 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
     // Steps the run's stop or budget kept from being sent are no repair attempt, and nothing more will be sent.
     const attempted = [...groups].filter(([id]) => (answers.get(id)?.status ?? "not-run") !== "not-run");
     if (attempted.length === 0) break;
-    const next = check();
+    const next = await check();
     for (const [id, problems] of attempted) {
       const answer = answers.get(id);
       const isFixed = answer?.status === "succeeded" && !next.problems.some((p) => p.blame === id);
@@ -176,9 +197,43 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
   bus.emit({ type: "validate.finished", problems: problems.length, repaired: repaired.size, reverted: reverts.reverts.length });
 
   const validation: ReportValidation = { problems, repairs, reverts: reverts.reverts };
+  if (baseline.typeCheck !== "none") validation.typeCheck = baseline.typeCheck;
   if (reverts.remaining.length > 0) validation.remaining = reverts.remaining;
+  const notes = [...baseline.notes];
+  if (unchecked.size > 0) {
+    const list = [...unchecked].map(([file, reason]) => `${file} (${reason})`);
+    notes.push(`TypeScript files without a compiler check: ${list.join(", ")}`);
+    bus.emit({ type: "run.warning", message: notes.at(-1)! });
+  }
+  if (input.gates) {
+    validation.gates = input.gates.outcomes();
+    for (const gate of validation.gates) if (gate.message !== undefined) bus.emit({ type: "run.warning", message: gate.message });
+  }
+  if (notes.length > 0) validation.notes = notes;
   for (const r of reverts.reverts) replaced.delete(r.taskId);
   return { results, validation, replaced, checkMs: Math.round(checkMs) };
+}
+
+/**
+ * A gate's problem belongs to the task that wrote its file; in a file no task wrote (an existing test
+ * that now fails), to the task of the nearest written file it imports.
+ */
+function blameOnWriter(problem: ImportProblem, owner: ReadonlyMap<RepoPath, TaskId>, graph: ImportGraph): ImportProblem {
+  const own = owner.get(problem.file);
+  if (own !== undefined) return { ...problem, blame: own };
+  const seen = new Set<RepoPath>([problem.file]);
+  const queue = [problem.file];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    for (const dep of graph.dependenciesOf(file)) {
+      if (seen.has(dep)) continue;
+      const task = owner.get(dep);
+      if (task !== undefined) return { ...problem, blame: task, target: dep };
+      seen.add(dep);
+      queue.push(dep);
+    }
+  }
+  return problem;
 }
 
 /** Problems grouped by the task to blame; problems without one are left to the revert. */
@@ -273,6 +328,7 @@ export interface RunValidationResult extends ValidationOutcome {
 export async function runValidation(input: RunValidationInput): Promise<RunValidationResult | null> {
   if (!input.config.validate.enabled || input.baseline === null) return null;
   const session = createRepairSession(input.engine);
+  const gates = commandGatesFor(input.baseline, input.config);
   let outcome: ValidationOutcome;
   try {
     outcome = await validateChanges({
@@ -289,6 +345,8 @@ export async function runValidation(input: RunValidationInput): Promise<RunValid
         countTokens: input.countTokens,
       },
       isChange: input.isChange,
+      publicApi: input.config.validate.publicApi,
+      ...(gates ? { gates } : {}),
     });
   } catch (error) {
     // A checker bug must not throw away what the agents did and were paid for: the branch is written
@@ -297,6 +355,19 @@ export async function runValidation(input: RunValidationInput): Promise<RunValid
     const message = error instanceof Error ? error.message : String(error);
     input.engine.bus.emit({ type: "run.warning", message: `validation failed (this is a bug, please report it): ${message}; the branch is not validated` });
     return null;
+  } finally {
+    await gates?.close();
   }
   return { ...outcome, steps: session.steps, spentUSD: session.spentUSD() };
+}
+
+/** The user's gate commands, from their config only; null when none is configured. */
+function commandGatesFor(baseline: Baseline, config: ResolvedConfig): CommandGates | null {
+  const { commands, commandTimeoutMs, commandOutputBytes } = config.validate;
+  const gatesConfig = { commands, timeoutMs: commandTimeoutMs, outputBytes: commandOutputBytes, removeEnv: [config.provider.apiKeyEnv, "OPENAI_API_KEY"] };
+  if (!hasCommandGates(gatesConfig) || baseline.source === undefined) return null;
+  const packageDirs = [...baseline.files.keys()]
+    .filter((p) => /(^|\/)package\.json$/.test(p) && !p.includes("node_modules/"))
+    .map((p) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : ""));
+  return createCommandGates({ repo: baseline.source.top, headSha: baseline.source.headSha, headFiles: baseline.files, packageDirs, config: gatesConfig });
 }

@@ -1,10 +1,9 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { gitRepo, type TempRepo } from "../support/git-repo.js";
+import { gitRepo, tempDir, type TempRepo } from "../support/git-repo.js";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";
 import { FAKE_KEY, SWARM_BIN } from "../support/run-cli.js";
 
@@ -124,13 +123,12 @@ describe.skipIf(process.platform === "win32")("the dashboard in a real terminal 
       await rm(path.join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${uid}`, pane.socket), { force: true });
     }
     pane = null;
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("shows progress, counts, cost, limit and agents mid-run, then leaves the summary on screen", async () => {
     server.reset();
     answers = gate();
-    dir = await mkdtemp(path.join(tmpdir(), "swarm-pty-"));
+    dir = tempDir("swarm-pty-");
     pane = await startInPane(dir, ["run", repo.dir, "-i", "Convert callbacks to async/await", "--base-url", server.url, "--concurrency", "16"]);
 
     // Sixteen requests held at the server: the run is mid-flight until the gate opens.
@@ -170,7 +168,7 @@ describe.skipIf(process.platform === "win32")("the dashboard in a real terminal 
   it("says it is draining after Ctrl-C, then ends on the interrupted summary with a resume hint", async () => {
     server.reset();
     answers = gate();
-    dir = await mkdtemp(path.join(tmpdir(), "swarm-pty-"));
+    dir = tempDir("swarm-pty-");
     pane = await startInPane(dir, ["run", repo.dir, "-i", "Convert callbacks to async/await", "--base-url", server.url, "--concurrency", "4", "--roles", "refactor"]);
 
     await server.waitForRequests(4);

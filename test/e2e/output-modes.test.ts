@@ -1,8 +1,7 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gitRepo, type TempRepo } from "../support/git-repo.js";
+import { gitRepo, tempDir, type TempRepo } from "../support/git-repo.js";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";
 import { cliEnv, runCli, type CliResult } from "../support/run-cli.js";
 
@@ -21,7 +20,7 @@ beforeAll(async () => {
     logMessages: false,
     faults: [{ match: { role: "refactor", file: FAILING }, fault: { kind: "status", status: 400, message: "refused on purpose" } }],
   });
-  dir = await mkdtemp(path.join(tmpdir(), "swarm-modes-"));
+  dir = tempDir("swarm-modes-");
   // Both runs at once, each on its own repo copy: most of a run's time is the CLI starting up.
   plainRepo = await gitRepo("express-api");
   jsonRepo = await gitRepo("express-api");
@@ -36,7 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   await Promise.all([plainRepo?.cleanup(), jsonRepo?.cleanup()]);
-  await rm(dir, { recursive: true, force: true });
 });
 
 let plainRepo: TempRepo;

@@ -151,7 +151,7 @@ describe("swarm run killed and resumed", () => {
   // One run killed three times: at ~10%, ~50% and ~90% of the plan's steps, each resume picking up the last
   // process's journal. Fewer processes than three separate runs, and it also proves a resume can be resumed.
   it("SIGKILL at ~10%, ~50% and ~90% of the journal, resumed each time, gives the same tree with no answer asked twice", async () => {
-    const repo = await gitRepo("ts-lib", { autoCleanup: true });
+    const repo = await gitRepo("ts-lib");
     server.reset();
     let runId: string | undefined;
     let journaled = 0;
@@ -186,7 +186,7 @@ describe("swarm run killed and resumed", () => {
 
 describe("swarm run interrupted with SIGINT", () => {
   it("drains (in-flight requests finish), says how to resume, exits 1; the resume completes the same tree", async () => {
-    const repo = await gitRepo("ts-lib", { autoCleanup: true });
+    const repo = await gitRepo("ts-lib");
     const passAt = Math.round(totalTasks / 2);
     server.reset();
     gate.holdAfter(passAt);
@@ -231,7 +231,7 @@ describe("a rejected key through the CLI", () => {
   it("exits 2 after exactly one request (the preflight), with one line naming the variable and no stack", async () => {
     const strict = await startLoopbackServer({ apiKey: "sk-the-right-key" });
     try {
-      const repo = await gitRepo("ts-lib", { autoCleanup: true });
+      const repo = await gitRepo("ts-lib");
       const before = await repo.snapshot();
       const result = await runCli(["run", repo.dir, "-i", INSTRUCTION, "--base-url", strict.url], { env: env() });
       expect(result.code).toBe(2);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitRepo, type TempRepo } from "../support/git-repo.js";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";
 import { cliEnv, FAKE_KEY, runCli } from "../support/run-cli.js";
+import { expectRepoUntouched } from "./safety-support.js";
 
 // The end-to-end path of issue 2: the real binary, the real openai SDK over HTTP, real git.
 
@@ -57,15 +58,7 @@ describe("swarm run on express-api", () => {
 
   it("leaves the user's working tree, index, refs and branch as they were (plus the new branch)", () => {
     const { before, after, report } = run;
-    expect(after.head).toBe(before.head);
-    expect(after.branch).toBe(before.branch);
-    expect(after.status).toBe(before.status);
-    expect(after.index).toBe(before.index);
-    expect(after.files).toEqual(before.files);
-    expect(after.worktrees).toBe(before.worktrees);
-    const newRefs = after.refs.split("\n").filter((l) => !before.refs.split("\n").includes(l));
-    expect(newRefs).toHaveLength(1);
-    expect(newRefs[0]).toContain(`refs/heads/${report!.branch}`);
+    expectRepoUntouched(before, after, report!.branch);
   });
 
   it("writes one commit per role on the branch", async () => {

@@ -3,16 +3,11 @@
 // a message that says why. (10,000 files: see bench/, the figure is in the issue-7 report.)
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gitRepo } from "../support/git-repo.js";
-import { startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";
-import { expectRepoUntouched, expectUsageFailure, hashEverything, swarm } from "./safety-support.js";
+import { expectRepoUntouched, expectUsageFailure, hashEverything, swarm, useSafetyFixture } from "./safety-support.js";
 
-let server: LoopbackServer;
-beforeAll(async () => {
-  server = await startLoopbackServer();
-});
-afterAll(() => server.close());
+const fx = useSafetyFixture();
 
 interface PlanJson {
   files: { path: string }[];
@@ -30,9 +25,8 @@ describe("files the run leaves out, each with its reason", () => {
         "src/binary.js": Buffer.from([0x65, 0x78, 0x00, 0x01, 0x02, 0x0a]),
         "src/latin1.js": Buffer.from("export const caf\xe9 = 1;\n", "latin1"),
       },
-      { autoCleanup: true },
     );
-    const config = path.join(path.dirname(repo.dir), `${path.basename(repo.dir)}-limits.json`);
+    const config = path.join(fx.scratch, "limits.json");
     await writeFile(config, JSON.stringify({ maxFileBytes: 1000, roles: ["refactor"] }));
     const before = await repo.snapshot();
 
@@ -48,10 +42,10 @@ describe("files the run leaves out, each with its reason", () => {
       { path: "src/latin1.js", reason: "not-utf8", detail: "not valid UTF-8 text" },
     ]);
 
-    server.reset();
-    const run = await swarm(["run", repo.dir, "-c", config, "-i", "Tidy", "--base-url", server.url, "--branch", "swarm/odd"]);
+    fx.server.reset();
+    const run = await swarm(["run", repo.dir, "-c", config, "-i", "Tidy", "--base-url", fx.server.url, "--branch", "swarm/odd"]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(server.requests.map((r) => r.file)).toEqual(["src/ok.js"]);
+    expect(fx.server.requests.map((r) => r.file)).toEqual(["src/ok.js"]);
     expect(await repo.git("diff", "--name-only", "HEAD", "swarm/odd")).toBe("src/ok.js");
     expectRepoUntouched(before, await repo.snapshot(), "swarm/odd");
   });
@@ -59,18 +53,18 @@ describe("files the run leaves out, each with its reason", () => {
 
 describe("nothing to work on: exit 2, says why, writes nothing", () => {
   it("the include globs match nothing at HEAD", async () => {
-    const repo = await gitRepo({ "README.md": "# hi\n", "main.py": "print(1)\n" }, { autoCleanup: true });
+    const repo = await gitRepo({ "README.md": "# hi\n", "main.py": "print(1)\n" });
     const bytes = await hashEverything(repo.dir);
-    server.reset();
-    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", server.url]);
+    fx.server.reset();
+    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", fx.server.url]);
     expectUsageFailure(result, 'no source files to work on: the include globs ["**/*.{js,jsx,mjs,cjs,ts,tsx,mts,cts}"] matched nothing at HEAD');
-    expect(server.requests).toHaveLength(0);
-    expect(server.stats().modelRequests).toBe(0);
+    expect(fx.server.requests).toHaveLength(0);
+    expect(fx.server.stats().modelRequests).toBe(0);
     expect(await hashEverything(repo.dir)).toEqual(bytes);
   });
 
   it("every matching file is skipped: the message counts the skips", async () => {
-    const repo = await gitRepo({ "src/empty.js": "", "src/also-empty.ts": "" }, { autoCleanup: true });
+    const repo = await gitRepo({ "src/empty.js": "", "src/also-empty.ts": "" });
     const bytes = await hashEverything(repo.dir);
     const result = await swarm(["plan", repo.dir]);
     expectUsageFailure(result, /^swarm: no source files to work on: all 2 file\(s\) the include globs matched at HEAD were skipped \(2 empty\)$/);

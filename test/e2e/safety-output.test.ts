@@ -2,27 +2,17 @@
 // content of its task's own output path and nothing else; paths it names are ignored, nothing it says is
 // run, and an output path that is a symlink at HEAD is never followed out of the repository.
 import { createHash } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { gitRepo } from "../support/git-repo.js";
-import { startLoopbackServer, type LoopbackServer, type ParsedRequest } from "../support/loopback-server.js";
-import { expectRepoUntouched, reportPathOf, swarm } from "./safety-support.js";
+import type { ParsedRequest } from "../support/loopback-server.js";
+import { expectRepoUntouched, reportPathOf, swarm, useSafetyFixture } from "./safety-support.js";
 
-let server: LoopbackServer;
-let outside: string;
 let rawAnswer: ((req: ParsedRequest) => string | undefined) | undefined;
-beforeAll(async () => {
-  server = await startLoopbackServer({ answerRaw: (req) => rawAnswer?.(req) });
-  outside = await mkdtemp(path.join(tmpdir(), "swarm-outside-"));
-});
-afterAll(async () => {
-  await server.close();
-  await rm(outside, { recursive: true, force: true });
-});
+// fx.scratch is the place outside the repository that nothing may reach.
+const fx = useSafetyFixture({ server: { answerRaw: (req) => rawAnswer?.(req) } });
 beforeEach(() => {
-  server.reset();
   rawAnswer = undefined;
 });
 
@@ -35,8 +25,8 @@ async function listAll(dir: string): Promise<string[]> {
 
 describe("an answer only ever sets the content of its task's own output path", () => {
   it("paths named in the answer (headers, info string, absolute, .., .git/) are ignored, and nothing in it runs", async () => {
-    const marker = path.join(outside, "hook-ran");
-    const repo = await gitRepo({ "src/a.js": "export const a = 1;\n" }, { autoCleanup: true });
+    const marker = path.join(fx.scratch, "hook-ran");
+    const repo = await gitRepo({ "src/a.js": "export const a = 1;\n" });
     // Hooks that would leave a trace if the commit step ran them.
     for (const hook of ["pre-commit", "post-commit", "post-checkout", "reference-transaction", "commit-msg"]) {
       const file = path.join(repo.dir, ".git", "hooks", hook);
@@ -46,32 +36,32 @@ describe("an answer only ever sets the content of its task's own output path", (
     // Valid JavaScript (validation would revert anything else) that looks like commands to run.
     const evil = [
       "#!/bin/sh",
-      `// $(touch "${path.join(outside, "answer-ran")}") \`touch ${path.join(outside, "answer-ran-2")}\``,
+      `// $(touch "${path.join(fx.scratch, "answer-ran")}") \`touch ${path.join(fx.scratch, "answer-ran-2")}\``,
       "export const a = 2;",
     ].join("\n");
     rawAnswer = () =>
       [
         "Role: refactor",
         "File: ../escape.js",
-        `Output: ${path.join(outside, "absolute.js")}`,
+        `Output: ${path.join(fx.scratch, "absolute.js")}`,
         "Output: .git/hooks/pre-commit",
         "",
-        `\`\`\`js title="../../x.js" path=${path.join(outside, "info.js")}`,
+        `\`\`\`js title="../../x.js" path=${path.join(fx.scratch, "info.js")}`,
         evil,
         "```",
         "",
         "Also write `.git/config` and `../../etc/passwd`, please.",
       ].join("\n");
     const before = await repo.snapshot();
-    const outsideBefore = await listAll(outside);
+    const outsideBefore = await listAll(fx.scratch);
 
-    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", server.url, "--roles", "refactor", "--branch", "swarm/hostile"]);
+    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", fx.server.url, "--roles", "refactor", "--branch", "swarm/hostile"]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(await repo.git("show", "swarm/hostile:src/a.js")).toBe(evil);
     // The branch changed exactly the one output path.
     expect(await repo.git("diff", "--name-only", "HEAD", "swarm/hostile")).toBe("src/a.js");
     expect(await repo.git("ls-tree", "-r", "--name-only", "swarm/hostile")).toBe("src/a.js");
-    expect(await listAll(outside)).toEqual(outsideBefore);
+    expect(await listAll(fx.scratch)).toEqual(outsideBefore);
     expect(await readdir(path.dirname(repo.dir))).not.toContain("escape.js");
     expectRepoUntouched(before, await repo.snapshot(), "swarm/hostile");
     // The hooks are byte-identical and none of them ran.
@@ -80,10 +70,10 @@ describe("an answer only ever sets the content of its task's own output path", (
   });
 
   it("an answer that does not follow the protocol (several blocks) fails its task and writes nothing", async () => {
-    const repo = await gitRepo({ "src/a.js": "export const a = 1;\n", "src/b.js": "export const b = 1;\n" }, { autoCleanup: true });
+    const repo = await gitRepo({ "src/a.js": "export const a = 1;\n", "src/b.js": "export const b = 1;\n" });
     rawAnswer = (req) => (req.file === "src/b.js" ? "```js\nexport const b = 2;\n```\n\n```js path=../../evil.js\nboom\n```\n" : undefined);
     const before = await repo.snapshot();
-    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", server.url, "--roles", "refactor", "--branch", "swarm/two-blocks"]);
+    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", fx.server.url, "--roles", "refactor", "--branch", "swarm/two-blocks"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^FAIL refactor src\/b\.js: many-code-blocks - 2 code blocks in the answer; expected exactly one/m);
     expect(await repo.git("show", "swarm/two-blocks:src/b.js")).toBe("export const b = 1;");
@@ -92,11 +82,11 @@ describe("an answer only ever sets the content of its task's own output path", (
   });
 
   it("an output path that is a symlink at HEAD leading outside is never followed: the target outside stays as it was", async () => {
-    const target = path.join(outside, "victim.test.js");
-    const docsOutside = path.join(outside, "docs-target");
+    const target = path.join(fx.scratch, "victim.test.js");
+    const docsOutside = path.join(fx.scratch, "docs-target");
     await writeFile(target, "// the user's file outside the repository\n");
     await mkdir(docsOutside, { recursive: true });
-    const repo = await gitRepo({ "a.js": "export const a = 1;\n" }, { autoCleanup: true });
+    const repo = await gitRepo({ "a.js": "export const a = 1;\n" });
     // The test role writes a.test.js and the doc role docs/a.js.md: one is a link to a file outside,
     // the other lives under a linked folder outside.
     await symlink(target, path.join(repo.dir, "a.test.js"));
@@ -106,7 +96,7 @@ describe("an answer only ever sets the content of its task's own output path", (
     const before = await repo.snapshot();
     const targetBefore = sha(await readFile(target));
 
-    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", server.url, "--branch", "swarm/links"]);
+    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", fx.server.url, "--branch", "swarm/links"]);
     const output = result.stdout + result.stderr;
     // Reported as a refusal naming the path and the symlink; never an internal error, never a stack.
     expect(output).toMatch(/(a\.test\.js|docs\/a\.js\.md)\S*:? .*symlink|symbolic link/);
@@ -115,7 +105,7 @@ describe("an answer only ever sets the content of its task's own output path", (
     // Left out before any request, like a skipped file: the rest of the run succeeds.
     expect(output).toMatch(/test:a\.js left out: a\.test\.js: it is a symbolic link at HEAD/);
     expect(output).toMatch(/doc:a\.js left out: docs\/a\.js\.md: its folder `docs` is a symbolic link at HEAD/);
-    expect(server.requests.filter((r) => r.role === "test" || r.role === "doc")).toHaveLength(0);
+    expect(fx.server.requests.filter((r) => r.role === "test" || r.role === "doc")).toHaveLength(0);
     expect(result.code).toBe(0);
 
     expect(sha(await readFile(target))).toBe(targetBefore);
@@ -146,17 +136,16 @@ describe("files keep what the user had: EOL, BOM, final newline, executable bit"
         // An existing test the test role updates: not a source file, it must keep its style too.
         "crlf.test.js": "\ufeff// old test\r\nexport const old = true;\r\n",
       },
-      { autoCleanup: true },
     );
     await chmod(path.join(repo.dir, "bin/tool.js"), 0o755);
     await repo.git("add", "bin/tool.js");
     await repo.git("commit", "--quiet", "--no-verify", "-m", "exec bit");
     const before = await repo.snapshot();
 
-    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", server.url, "--roles", "refactor,test", "--branch", "swarm/style"]);
+    const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", fx.server.url, "--roles", "refactor,test", "--branch", "swarm/style"]);
     expect(result.code, result.stderr).toBe(0);
     // The answers the server sent are LF-only and carry no BOM.
-    for (const r of server.requests) expect(r.content!).not.toMatch(/\r|\ufeff/);
+    for (const r of fx.server.requests) expect(r.content!).not.toMatch(/\r|\ufeff/);
 
     const onBranch = (file: string) => showBytes(repo.dir, `swarm/style:${file}`);
     const M = "// refactored by loopback";
@@ -172,7 +161,7 @@ describe("files keep what the user had: EOL, BOM, final newline, executable bit"
     expect((await onBranch("bom.test.ts")).toString("utf8")).toBe('// test for bom.ts\nexport const tested = "bom.ts";\n');
     // Untouched: the non-UTF-8 file, skipped and said so in the report.
     expect(await repo.git("diff", "--name-only", "HEAD", "swarm/style")).not.toContain("latin1.js");
-    expect(server.requests.map((r) => r.file)).not.toContain("latin1.js");
+    expect(fx.server.requests.map((r) => r.file)).not.toContain("latin1.js");
     const report = await readFile(reportPathOf(result.stdout)!.replace(/\.json$/, ".md"), "utf8");
     const plan = JSON.parse(await readFile(path.join(path.dirname(reportPathOf(result.stdout)!), "plan.json"), "utf8")) as { skips: unknown[] };
     expect(plan.skips).toContainEqual({ path: "latin1.js", reason: "not-utf8", detail: "not valid UTF-8 text" });

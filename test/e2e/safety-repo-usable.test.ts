@@ -1,32 +1,21 @@
 // Issue 7, repository states that are odd but usable, through the real CLI: a detached HEAD, uncommitted
 // changes and submodules. The run works from HEAD and leaves the user's repository as it was.
 // (Split from safety-repo.test.ts, which has the states that must fail.)
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gitRepo } from "../support/git-repo.js";
-import { REFACTOR_MARKER, startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";
-import { expectRepoUntouched, reportPathOf, swarm } from "./safety-support.js";
+import { REFACTOR_MARKER } from "../support/loopback-server.js";
+import { expectRepoUntouched, reportPathOf, swarm, useSafetyFixture } from "./safety-support.js";
 
-let server: LoopbackServer;
-let scratch: string;
-beforeAll(async () => {
-  server = await startLoopbackServer();
-  scratch = await mkdtemp(path.join(tmpdir(), "swarm-safety-usable-"));
-});
-afterAll(async () => {
-  await server.close();
-  await rm(scratch, { recursive: true, force: true });
-});
-beforeEach(() => server.reset());
+const fx = useSafetyFixture();
 
 const SOURCE = "export function add(a, b) {\n  return a + b;\n}\n";
-const run = (repo: string, ...extra: string[]) => swarm(["run", repo, "-i", "Tidy", "--base-url", server.url, ...extra]);
+const run = (repo: string, ...extra: string[]) => swarm(["run", repo, "-i", "Tidy", "--base-url", fx.server.url, ...extra]);
 
 describe("odd but usable repositories: the run works from HEAD and leaves the user's state alone", () => {
   it("a detached HEAD: the branch starts at that commit and HEAD stays detached", async () => {
-    const repo = await gitRepo({ "a.js": SOURCE }, { autoCleanup: true });
+    const repo = await gitRepo({ "a.js": SOURCE });
     await repo.git("checkout", "--quiet", "--detach");
     const before = await repo.snapshot();
     const result = await run(repo.dir, "--branch", "swarm/from-detached", "--roles", "refactor");
@@ -40,7 +29,7 @@ describe("odd but usable repositories: the run works from HEAD and leaves the us
   });
 
   it("uncommitted changes: warns that they are not included, sends and branches from HEAD's content", async () => {
-    const repo = await gitRepo({ "a.js": SOURCE, "b.js": SOURCE }, { autoCleanup: true });
+    const repo = await gitRepo({ "a.js": SOURCE, "b.js": SOURCE });
     const dirty = `${SOURCE}// work in progress\n`;
     await writeFile(path.join(repo.dir, "a.js"), dirty);
     await writeFile(path.join(repo.dir, "b.js"), dirty);
@@ -52,10 +41,10 @@ describe("odd but usable repositories: the run works from HEAD and leaves the us
     // The plain reporter prints warnings with the run's lines on stdout.
     expect(result.stdout).toMatch(/^warning: 2 uncommitted changes are not part of this run \(it works from HEAD [0-9a-f]{7}\)$/m);
     expectRepoUntouched(before, await repo.snapshot(), "swarm/dirty");
-    const sent = server.requests.map((r) => r.messages.map((m) => String(m.content)).join("\n")).join("\n");
+    const sent = fx.server.requests.map((r) => r.messages.map((m) => String(m.content)).join("\n")).join("\n");
     expect(sent).not.toContain("work in progress");
     expect(sent).not.toContain("fresh");
-    expect(server.requests.map((r) => r.file).sort()).toEqual(["a.js", "b.js"]);
+    expect(fx.server.requests.map((r) => r.file).sort()).toEqual(["a.js", "b.js"]);
     for (const file of ["a.js", "b.js"]) expect(await repo.git("show", `swarm/dirty:${file}`)).toBe(`${REFACTOR_MARKER}\n${SOURCE.trimEnd()}`);
     expect(await repo.git("ls-tree", "--name-only", "swarm/dirty")).toBe("a.js\nb.js");
     // The plan lists the untracked file as skipped, so the user sees it was left out.
@@ -64,8 +53,8 @@ describe("odd but usable repositories: the run works from HEAD and leaves the us
   });
 
   it("a submodule: none of its files are scanned or sent, and the branch keeps the gitlink as it was", async () => {
-    const lib = await gitRepo({ "index.js": "export const fromSubmodule = 1;\n", "util.ts": "export const alsoSubmodule = 2;\n" }, { autoCleanup: true });
-    const repo = await gitRepo({ "a.js": SOURCE }, { autoCleanup: true });
+    const lib = await gitRepo({ "index.js": "export const fromSubmodule = 1;\n", "util.ts": "export const alsoSubmodule = 2;\n" });
+    const repo = await gitRepo({ "a.js": SOURCE });
     // Not under vendor/ (excluded by default anyway): the point is that the scan does not descend into it.
     await repo.git("-c", "protocol.file.allow=always", "submodule", "--quiet", "add", lib.dir, "libs/shared");
     await repo.git("commit", "--quiet", "--no-verify", "-m", "add submodule");
@@ -77,7 +66,7 @@ describe("odd but usable repositories: the run works from HEAD and leaves the us
     expect(planJson.files.map((f) => f.path)).toEqual(["a.js"]);
     expect(planJson.skips.filter((s) => s.path.startsWith("libs/shared/"))).toEqual([]);
     // A glob that names the submodule's folder lists the gitlink as skipped, with the reason.
-    const config = path.join(scratch, "include-libs.json");
+    const config = path.join(fx.scratch, "include-libs.json");
     await writeFile(config, JSON.stringify({ include: ["**/*.js", "libs/**", "libs/shared"] }));
     const wide = await swarm(["plan", repo.dir, "--json", "-c", config]);
     expect(wide.code, wide.stderr).toBe(0);
@@ -87,8 +76,8 @@ describe("odd but usable repositories: the run works from HEAD and leaves the us
 
     const result = await run(repo.dir, "--branch", "swarm/with-sub");
     expect(result.code, result.stderr).toBe(0);
-    expect(new Set(server.requests.map((r) => r.file))).toEqual(new Set(["a.js"]));
-    const sent = server.requests.map((r) => r.messages.map((m) => String(m.content)).join("\n")).join("\n");
+    expect(new Set(fx.server.requests.map((r) => r.file))).toEqual(new Set(["a.js"]));
+    const sent = fx.server.requests.map((r) => r.messages.map((m) => String(m.content)).join("\n")).join("\n");
     expect(sent).not.toContain("fromSubmodule");
     expectRepoUntouched(before, await repo.snapshot(), "swarm/with-sub");
     expect(await repo.git("ls-tree", "swarm/with-sub", "libs/shared")).toBe(await repo.git("ls-tree", "HEAD", "libs/shared"));

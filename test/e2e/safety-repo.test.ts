@@ -1,46 +1,34 @@
 // Issue 7, repository states that must fail, through the real CLI: each is one clear line, exit 2, no
 // request and not one byte written (.git included). The usable odd states (detached HEAD, uncommitted
 // changes, submodules) are in safety-repo-usable.test.ts; module-level cases in test/integration/git/repo-state.test.ts.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gitRepo, runGit } from "../support/git-repo.js";
-import { startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";
-import { expectRepoUntouched, expectUsageFailure, hashEverything, swarm } from "./safety-support.js";
+import { expectRepoUntouched, expectUsageFailure, hashEverything, swarm, useSafetyFixture } from "./safety-support.js";
 
-let server: LoopbackServer;
-let scratch: string;
-beforeAll(async () => {
-  server = await startLoopbackServer();
-  scratch = await mkdtemp(path.join(tmpdir(), "swarm-safety-repo-"));
-});
-afterAll(async () => {
-  await server.close();
-  await rm(scratch, { recursive: true, force: true });
-});
-beforeEach(() => server.reset());
+const fx = useSafetyFixture();
 
 const SOURCE = "export function add(a, b) {\n  return a + b;\n}\n";
-const run = (repo: string, ...extra: string[]) => swarm(["run", repo, "-i", "Tidy up", "--base-url", server.url, ...extra]);
+const run = (repo: string, ...extra: string[]) => swarm(["run", repo, "-i", "Tidy up", "--base-url", fx.server.url, ...extra]);
 
 function expectNoRequest(): void {
-  expect(server.requests).toHaveLength(0);
-  expect(server.stats().modelRequests).toBe(0);
+  expect(fx.server.requests).toHaveLength(0);
+  expect(fx.server.stats().modelRequests).toBe(0);
 }
 
 describe("a repository swarm cannot work on: exit 2, one line, no request, nothing written", () => {
   it("a path that does not exist", async () => {
-    const missing = path.join(scratch, "no-such-dir");
-    const before = await hashEverything(scratch);
+    const missing = path.join(fx.scratch, "no-such-dir");
+    const before = await hashEverything(fx.scratch);
     const result = await run(missing);
     expectUsageFailure(result, `repository path does not exist: ${missing}`);
-    expect(await hashEverything(scratch)).toEqual(before);
+    expect(await hashEverything(fx.scratch)).toEqual(before);
     expectNoRequest();
   });
 
   it("a folder that is not a git repository", async () => {
-    const dir = path.join(scratch, "plain");
+    const dir = path.join(fx.scratch, "plain");
     await mkdir(dir);
     await writeFile(path.join(dir, "a.js"), SOURCE);
     const before = await hashEverything(dir);
@@ -52,7 +40,7 @@ describe("a repository swarm cannot work on: exit 2, one line, no request, nothi
   });
 
   it("a repository with no commits", async () => {
-    const dir = path.join(scratch, "unborn");
+    const dir = path.join(fx.scratch, "unborn");
     await mkdir(dir);
     await writeFile(path.join(dir, "a.js"), SOURCE);
     await runGit(dir, ["init", "--quiet", "--initial-branch=main"]);
@@ -65,9 +53,9 @@ describe("a repository swarm cannot work on: exit 2, one line, no request, nothi
   });
 
   it("a bare repository", async () => {
-    const source = await gitRepo({ "a.js": SOURCE }, { autoCleanup: true });
-    const bare = path.join(scratch, "bare.git");
-    await runGit(scratch, ["clone", "--quiet", "--bare", source.dir, bare]);
+    const source = await gitRepo({ "a.js": SOURCE });
+    const bare = path.join(fx.scratch, "bare.git");
+    await runGit(fx.scratch, ["clone", "--quiet", "--bare", source.dir, bare]);
     const before = await hashEverything(bare);
     const result = await run(bare);
     expectUsageFailure(result, `${bare} is a bare repository; swarm needs a working tree`);
@@ -76,7 +64,7 @@ describe("a repository swarm cannot work on: exit 2, one line, no request, nothi
   });
 
   it("--branch names a branch that exists: error before any request", async () => {
-    const repo = await gitRepo({ "a.js": SOURCE }, { autoCleanup: true });
+    const repo = await gitRepo({ "a.js": SOURCE });
     await repo.git("branch", "swarm/taken");
     const before = await repo.snapshot();
     const bytes = await hashEverything(repo.dir);
@@ -89,7 +77,7 @@ describe("a repository swarm cannot work on: exit 2, one line, no request, nothi
   });
 
   it("the default swarm/<run-id> cannot be created (a branch `swarm` exists): error before any request", async () => {
-    const repo = await gitRepo({ "a.js": SOURCE }, { autoCleanup: true });
+    const repo = await gitRepo({ "a.js": SOURCE });
     await repo.git("branch", "swarm");
     const bytes = await hashEverything(repo.dir);
     const result = await run(repo.dir);
@@ -99,7 +87,7 @@ describe("a repository swarm cannot work on: exit 2, one line, no request, nothi
   });
 
   it("--branch that git would refuse", async () => {
-    const repo = await gitRepo({ "a.js": SOURCE }, { autoCleanup: true });
+    const repo = await gitRepo({ "a.js": SOURCE });
     const bytes = await hashEverything(repo.dir);
     const result = await run(repo.dir, "--branch", "bad..name");
     expectUsageFailure(result, "--branch: `bad..name` is not a valid git branch name");

@@ -2,15 +2,13 @@
 // contents are never sent (checked against every byte the server received), are listed as skipped without
 // repeating the secret, and the API key appears nowhere: not on stdout/stderr, not in the run directory,
 // not in any blob or message on the branch, not even when the endpoint echoes it back in a 401.
-import { execFile } from "node:child_process";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gitRepo, type TempRepo } from "../support/git-repo.js";
-import { startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";
-import { RECOGNISABLE_KEY, expectRepoUntouched, expectUsageFailure, hashEverything, reportPathOf, swarm } from "./safety-support.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { gitRepo, runGit, type TempRepo } from "../support/git-repo.js";
+import { startLoopbackServer } from "../support/loopback-server.js";
+import { RECOGNISABLE_KEY, expectRepoUntouched, expectUsageFailure, hashEverything, listenLocal, reportPathOf, swarm, useSafetyFixture } from "./safety-support.js";
 
 // Built by concatenation so this test file itself does not look like it holds keys.
 const SECRETS = {
@@ -49,11 +47,6 @@ const SECRET_FILES: Record<string, string> = {
   "src/secrets.js": "secret-name",
 };
 
-const git = (dir: string, args: string[]) =>
-  new Promise<string>((resolve, reject) =>
-    execFile("git", args, { cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
-  );
-
 async function filesUnder(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
@@ -64,18 +57,15 @@ async function everythingTheRunLeft(repo: TempRepo, result: { stdout: string; st
   const runs = path.join(repo.dir, ".swarm", "runs");
   for (const file of await filesUnder(runs).catch(() => [])) parts.push(`${file}\n${await readFile(file, "utf8")}`);
   if (branch) {
-    parts.push(await git(repo.dir, ["log", "-p", "--all", "--format=%H%n%B", "--binary"]));
-    const blobs = (await git(repo.dir, ["ls-tree", "-r", "--format=%(objectname)", branch])).split("\n").filter(Boolean);
-    for (const oid of blobs) parts.push(await git(repo.dir, ["cat-file", "-p", oid]));
+    parts.push(await runGit(repo.dir, ["log", "-p", "--all", "--format=%H%n%B", "--binary"]));
+    const blobs = (await runGit(repo.dir, ["ls-tree", "-r", "--format=%(objectname)", branch])).split("\n").filter(Boolean);
+    for (const oid of blobs) parts.push(await runGit(repo.dir, ["cat-file", "-p", oid]));
   }
   return parts.join("\n");
 }
 
-let server: LoopbackServer;
-beforeAll(async () => {
-  server = await startLoopbackServer();
-});
-afterAll(() => server.close());
+// No reset before each test: a describe below runs the CLI once in beforeAll and its tests read the requests.
+const fx = useSafetyFixture({ resetEach: false });
 
 describe("secret files are never sent, and are listed as skipped without the secret", () => {
   let repo: TempRepo;
@@ -83,21 +73,20 @@ describe("secret files are never sent, and are listed as skipped without the sec
   let left: string;
   beforeAll(async () => {
     repo = await gitRepo(TREE);
-    server.reset();
+    fx.server.reset();
     const before = await repo.snapshot();
-    result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", server.url, "--branch", "swarm/secrets"]);
+    result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", fx.server.url, "--branch", "swarm/secrets"]);
     expectRepoUntouched(before, await repo.snapshot(), "swarm/secrets");
     left = await everythingTheRunLeft(repo, result, "swarm/secrets");
   });
-  afterAll(() => repo.cleanup());
 
   it("runs the one plain file", () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(new Set(server.requests.map((r) => r.file))).toEqual(new Set(["src/app.js"]));
+    expect(new Set(fx.server.requests.map((r) => r.file))).toEqual(new Set(["src/app.js"]));
   });
 
   it("no request carries any secret, in any message", () => {
-    const sent = JSON.stringify(server.requests.map((r) => r.messages));
+    const sent = JSON.stringify(fx.server.requests.map((r) => r.messages));
     expect(sent.length).toBeGreaterThan(1000);
     for (const [kind, secret] of Object.entries(SECRETS)) expect(sent, kind).not.toContain(secret);
   });
@@ -115,7 +104,7 @@ describe("secret files are never sent, and are listed as skipped without the sec
   it("neither the output, the run directory nor the run's commits hold a secret; nothing at all holds the API key", async () => {
     const runText = await everythingTheRunLeft(repo, result, null);
     // The branch starts from HEAD, which holds the secrets; what the run added is HEAD..branch.
-    const added = await git(repo.dir, ["log", "-p", "--format=%H%n%B", "HEAD..swarm/secrets"]);
+    const added = await runGit(repo.dir, ["log", "-p", "--format=%H%n%B", "HEAD..swarm/secrets"]);
     expect(added).toContain("swarm(refactor)");
     for (const [kind, secret] of Object.entries(SECRETS)) {
       expect(runText, kind).not.toContain(secret);
@@ -126,7 +115,7 @@ describe("secret files are never sent, and are listed as skipped without the sec
 
   it("the secret files are byte-identical on the branch (the run did not touch them)", async () => {
     for (const file of Object.keys(SECRET_FILES)) {
-      expect(await git(repo.dir, ["rev-parse", `swarm/secrets:${file}`]), file).toBe(await git(repo.dir, ["rev-parse", `HEAD:${file}`]));
+      expect(await runGit(repo.dir, ["rev-parse", `swarm/secrets:${file}`]), file).toBe(await runGit(repo.dir, ["rev-parse", `HEAD:${file}`]));
     }
   });
 
@@ -135,14 +124,14 @@ describe("secret files are never sent, and are listed as skipped without the sec
   // the secret filters, so a committed test holding a key goes out. Fix there: drop (skip) a task whose
   // existing output has secretNameReason/secretContentReason, then drop `.fails`.
   it("an existing test file holding a secret is not sent with its file's test task", async () => {
-    const own = await gitRepo({ "src/util.js": "export const one = 1;\n", "src/util.test.js": `// fixture\nconst key = "${SECRETS.aws}";\n` }, { autoCleanup: true });
-    server.reset();
-    const run = await swarm(["run", own.dir, "-i", "Tidy", "--base-url", server.url, "--roles", "refactor,test", "--branch", "swarm/t"]);
+    const own = await gitRepo({ "src/util.js": "export const one = 1;\n", "src/util.test.js": `// fixture\nconst key = "${SECRETS.aws}";\n` });
+    fx.server.reset();
+    const run = await swarm(["run", own.dir, "-i", "Tidy", "--base-url", fx.server.url, "--roles", "refactor,test", "--branch", "swarm/t"]);
     expect(run.code).not.toBe(70);
-    expect(JSON.stringify(server.requests.map((r) => r.messages))).not.toContain(SECRETS.aws);
+    expect(JSON.stringify(fx.server.requests.map((r) => r.messages))).not.toContain(SECRETS.aws);
     expect(run.stdout + run.stderr).toMatch(/test:src\/util\.js left out: src\/util\.test\.js: it exists at HEAD and .*; it is never sent/);
     expect(run.stdout + run.stderr).not.toContain(SECRETS.aws);
-    expect(server.requests.filter((r) => r.role === "test")).toHaveLength(0);
+    expect(fx.server.requests.filter((r) => r.role === "test")).toHaveLength(0);
   });
 });
 
@@ -153,11 +142,10 @@ describe("the API key never appears anywhere, error paths included", () => {
       const body = JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.replace(/^Bearer /, "")}`, type: "invalid_request_error", code: "invalid_api_key" } });
       res.writeHead(401, { "content-type": "application/json" }).end(body);
     });
-    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
-    const repo = await gitRepo({ "src/a.js": "export const a = 1;\n" }, { autoCleanup: true });
+    const url = await listenLocal(echo);
+    const repo = await gitRepo({ "src/a.js": "export const a = 1;\n" });
     try {
       const before = await hashEverything(repo.dir);
-      const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/v1`;
       const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", url]);
       expectUsageFailure(result, /^swarm: the API key in MOONSHOT_API_KEY was rejected \(HTTP 401: /);
       expect(result.stdout + result.stderr).not.toContain(RECOGNISABLE_KEY);
@@ -171,12 +159,12 @@ describe("the API key never appears anywhere, error paths included", () => {
     const midRun = await startLoopbackServer({
       faults: [{ match: { file: "src/b.js" }, fault: { kind: "status", status: 401, message: `Incorrect API key provided: ${RECOGNISABLE_KEY}` } }],
     });
-    const repo = await gitRepo({ "src/a.js": "export const a = 1;\n", "src/b.js": "export const b = 1;\n" }, { autoCleanup: true });
+    const repo = await gitRepo({ "src/a.js": "export const a = 1;\n", "src/b.js": "export const b = 1;\n" });
     try {
       const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", midRun.url, "--roles", "refactor", "--concurrency", "1", "--branch", "swarm/auth"]);
       expect(result.code).toBe(2);
       expect(result.stdout + result.stderr).toMatch(/API key in MOONSHOT_API_KEY was rejected/);
-      const branches = await git(repo.dir, ["branch", "--list", "swarm/auth"]);
+      const branches = await runGit(repo.dir, ["branch", "--list", "swarm/auth"]);
       const left = await everythingTheRunLeft(repo, result, branches.trim() ? "swarm/auth" : null);
       expect(left).toContain("journal.jsonl");
       expect(left).not.toContain(RECOGNISABLE_KEY);

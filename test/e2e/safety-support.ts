@@ -1,10 +1,13 @@
 // Shared by test/e2e/safety-*.test.ts: spawn the real CLI against real repos and prove what it left alone.
 import { createHash } from "node:crypto";
 import { lstat, readFile, readdir, readlink } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expect } from "vitest";
-import type { RepoSnapshot } from "../support/git-repo.js";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { gitRepo, tempDir, type InlineTree, type RepoSnapshot, type TempRepo } from "../support/git-repo.js";
+import { startLoopbackServer, type LoopbackOptions, type LoopbackServer } from "../support/loopback-server.js";
 import { cliEnv, runCli, type CliResult } from "../support/run-cli.js";
 
 /** A key nobody would type by accident, so a grep for it cannot match anything else. */
@@ -20,6 +23,47 @@ export function safetyEnv(extra: Record<string, string | undefined> = {}): NodeJ
 
 export function swarm(args: string[], extra: Record<string, string | undefined> = {}): Promise<CliResult> {
   return runCli(args, { env: safetyEnv(extra) });
+}
+
+export interface SafetyFixture {
+  /** The loopback server, one for the file (reset before each test unless `resetEach: false`). */
+  server: LoopbackServer;
+  /** The file's shared repository, made from `repo` once: only when `repo` is given. */
+  repo: TempRepo;
+  /** An empty directory outside any repository, for config files and "outside" paths. */
+  scratch: string;
+  /** For cases that must fail before writing: the shared repository, .git included, is byte-identical. */
+  expectNothingWritten(): Promise<void>;
+}
+
+/**
+ * The setup every safety file shares: the loopback server started once and closed at the end, a scratch
+ * dir and optionally one repository (both removed with the file by the kit). Call at the top of the file.
+ */
+export function useSafetyFixture(options: { server?: LoopbackOptions; repo?: InlineTree; resetEach?: boolean } = {}): SafetyFixture {
+  let bytesBefore: Record<string, string> = {};
+  // server, scratch and repo are filled in by beforeAll, before any test reads them.
+  const fixture = {
+    async expectNothingWritten() {
+      expect(await hashEverything(fixture.repo.dir)).toEqual(bytesBefore);
+    },
+  } as SafetyFixture;
+  beforeAll(async () => {
+    fixture.server = await startLoopbackServer(options.server);
+    fixture.scratch = tempDir("swarm-safety-");
+    if (options.repo) {
+      fixture.repo = await gitRepo(options.repo);
+      bytesBefore = await hashEverything(fixture.repo.dir);
+    }
+  });
+  afterAll(() => fixture.server.close());
+  if (options.resetEach !== false) beforeEach(() => fixture.server.reset());
+  return fixture;
+}
+
+/** Starts `server` on a free port of 127.0.0.1 and returns its OpenAI-style base URL (…/v1). */
+export function listenLocal(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`)));
 }
 
 /** Every byte under `dir`, `.git` included: for failures, which must not write anything at all. */

@@ -5,6 +5,7 @@ import { FIXTURES_DIR, gitRepo } from "../support/git-repo.js";
 import { generateGitRepo } from "../support/generate-repo.js";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";
 import { cliEnv, runCli } from "../support/run-cli.js";
+import { expectRepoUntouched } from "./safety-support.js";
 
 // Issue 2's scale check (300 files → 900 tasks at concurrency 80, ~20 ms per request) and the folder
 // scope: `swarm run packages/api` works on that folder of a repository, as a user pointing at it expects.
@@ -26,7 +27,7 @@ describe("a generated 300-file repository", () => {
   afterAll(() => server.close());
 
   it("runs 900 tasks to completion at concurrency 80", async () => {
-    const repo = await generateGitRepo({ files: 300, seed: 11, style: "cjs", avgBytes: 1200, autoCleanup: true });
+    const repo = await generateGitRepo({ files: 300, seed: 11, style: "cjs", avgBytes: 1200 });
     const result = await runCli(["run", repo.dir, "-i", "Convert callbacks to async/await", "--base-url", server.url, "--concurrency", "80"], { env: cliEnv() });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -59,7 +60,7 @@ describe("a folder inside a repository", () => {
   afterAll(() => server.close());
 
   async function monorepo() {
-    const repo = await gitRepo({ "packages/web/index.js": "module.exports = 1;\n", "README.md": "# mono\n" }, { autoCleanup: true });
+    const repo = await gitRepo({ "packages/web/index.js": "module.exports = 1;\n", "README.md": "# mono\n" });
     await mkdir(path.join(repo.dir, "packages", "api"), { recursive: true });
     await cp(path.join(FIXTURES_DIR, "express-api"), path.join(repo.dir, "packages", "api"), { recursive: true });
     await repo.git("add", "-A");
@@ -102,21 +103,18 @@ describe("a folder inside a repository", () => {
     const changed = (await repo.git("diff", "--name-only", `main..${report.branch}`)).split("\n");
     expect(changed.length).toBeGreaterThan(20);
     for (const file of changed) expect(file).toMatch(/^packages\/api\//);
-    const after = await repo.snapshot();
-    expect(after.files).toEqual(before.files);
-    expect(after.status).toBe(before.status);
-    expect(after.head).toBe(before.head);
+    expectRepoUntouched(before, await repo.snapshot(), report.branch);
   });
 
   it("says when every matched file was skipped, and why", async () => {
-    const repo = await gitRepo({ "src/empty.js": "", "src/big.js": `module.exports = "${"x".repeat(300_000)}";\n` }, { autoCleanup: true });
+    const repo = await gitRepo({ "src/empty.js": "", "src/big.js": `module.exports = "${"x".repeat(300_000)}";\n` });
     const result = await runCli(["plan", repo.dir], { env: cliEnv() });
     expect(result.code).toBe(2);
     expect(result.stderr.split("\n")[0]).toBe("swarm: no source files to work on: all 2 file(s) the include globs matched at HEAD were skipped (1 too-large, 1 empty)");
   });
 
   it("says the include globs matched nothing under the folder", async () => {
-    const repo = await gitRepo({ "src/a.js": "module.exports = 1;\n", "notes/readme.md": "hi\n" }, { autoCleanup: true });
+    const repo = await gitRepo({ "src/a.js": "module.exports = 1;\n", "notes/readme.md": "hi\n" });
     const result = await runCli(["plan", path.join(repo.dir, "notes")], { env: cliEnv() });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^swarm: no source files to work on: .* under notes\//);

@@ -1,9 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { gitRepo, type TempRepo } from "../support/git-repo.js";
+import { gitRepo, tempDir, type TempRepo } from "../support/git-repo.js";
 import { runCli } from "../support/run-cli.js";
 
 // `swarm validate` on temp git copies of the fixtures: the real binary (npm run build first), real git.
@@ -128,7 +126,7 @@ describe("swarm validate on ts-lib (TypeScript, NodeNext)", () => {
   });
 
   it("reports only what the edit introduced, not what HEAD already had", async () => {
-    const repo = await gitRepo("ts-lib", { autoCleanup: true });
+    const repo = await gitRepo("ts-lib");
     await edit(repo, "src/retry.ts", `from "./duration.js"`, `from "./durations.js"`);
     await repo.git("commit", "-qam", "broken at HEAD");
     await edit(repo, "src/cache.ts", "export default class LruCache", "export class LruCache");
@@ -142,14 +140,9 @@ describe("swarm validate on ts-lib (TypeScript, NodeNext)", () => {
 
 describe("swarm validate outside a repository", () => {
   it("exits 2 with a one-line message", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "swarm-not-a-repo-"));
-    try {
-      const result = await runCli(["validate", dir]);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^swarm: not a git repository: /);
-      expect(result.stdout).toBe("");
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const result = await runCli(["validate", tempDir("swarm-not-a-repo-")]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^swarm: not a git repository: /);
+    expect(result.stdout).toBe("");
   });
 });

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareRun } from "../../src/pipeline.js";
+import { prepareRun } from "../../src/prepare/index.js";
 import type { Report } from "../../src/report/types.js";
 import { gitRepo, type TempRepo } from "../support/git-repo.js";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";

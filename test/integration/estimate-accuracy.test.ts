@@ -1,16 +1,16 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResolvedConfig } from "../../src/config/schema.js";
 import { ROLES } from "../../src/core/types.js";
-import { calibrationPath } from "../../src/estimate/calibration-file.js";
+import { calibrationPath } from "../../src/run/calibration-file.js";
 import type { Estimate } from "../../src/estimate/estimate.js";
 import { createOpenAIProvider } from "../../src/llm/openai-provider.js";
-import { prepareRun, runSwarm, type PrepareOptions } from "../../src/pipeline.js";
+import { runSwarm } from "../../src/pipeline.js";
+import { prepareRun, type PrepareOptions } from "../../src/prepare/index.js";
 import type { Report } from "../../src/report/types.js";
 import { generateGitRepo } from "../support/generate-repo.js";
-import { gitRepo, type TempRepo } from "../support/git-repo.js";
+import { gitRepo, tempDir, type TempRepo } from "../support/git-repo.js";
 import { startLoopbackServer, type LoopbackServer } from "../support/loopback-server.js";
 import { JSDOC_INSTRUCTION, realisticAnswer } from "../support/realistic-answers.js";
 
@@ -92,17 +92,14 @@ describe.each(cases)("estimate vs actual on $name", ({ name, make, config }) => 
   beforeAll(async () => {
     repo = await make();
     if (config) {
-      configDir = await mkdtemp(path.join(tmpdir(), "swarm-accuracy-config-"));
+      configDir = tempDir("swarm-accuracy-config-");
       await writeFile(path.join(configDir, "swarm.config.json"), JSON.stringify(config));
     }
     const t0 = performance.now();
     m = await measure(repo, configDir && path.join(configDir, "swarm.config.json"));
     console.log(`${describeErrors(name, m)}\n  (${Math.round(performance.now() - t0)} ms)`);
   }, 180_000);
-  afterAll(async () => {
-    await repo?.cleanup();
-    if (configDir) await rm(configDir, { recursive: true, force: true });
-  });
+  afterAll(() => repo?.cleanup());
 
   it("ran every task", () => {
     expect(m.report.counts.succeeded).toBe(m.report.counts.total);

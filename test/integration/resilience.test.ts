@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { ResolvedConfig } from "../../src/config/schema.js";
@@ -7,9 +6,10 @@ import { SwarmError } from "../../src/core/errors.js";
 import type { TaskResult } from "../../src/core/types.js";
 import type { RunSummary, SwarmEvent } from "../../src/events/types.js";
 import { createOpenAIProvider } from "../../src/llm/openai-provider.js";
-import { exitCodeFor, runSwarm } from "../../src/pipeline.js";
+import { exitCodeFor } from "../../src/core/exit-codes.js";
+import { runSwarm } from "../../src/pipeline.js";
 import type { Report } from "../../src/report/types.js";
-import { gitRepo, type TempRepo } from "../support/git-repo.js";
+import { gitRepo, tempDir, type TempRepo } from "../support/git-repo.js";
 import { startLoopbackServer, type FaultRule, type LoopbackOptions, type LoopbackServer } from "../support/loopback-server.js";
 import { mulberry32 } from "../support/seeded-random.js";
 
@@ -35,7 +35,7 @@ interface Run {
 let configDir: string;
 let configPath: string;
 beforeAll(async () => {
-  configDir = await mkdtemp(path.join(tmpdir(), "swarm-resilience-config-"));
+  configDir = tempDir("swarm-resilience-config-");
   configPath = path.join(configDir, "swarm.config.json");
   // A small timeout and backoff keep the test quick; validation is out of scope here (no repair steps).
   await writeFile(
@@ -43,7 +43,6 @@ beforeAll(async () => {
     JSON.stringify({ timeoutMs: TIMEOUT_MS, retry: { attempts: ATTEMPTS, baseMs: 5, maxMs: 50 }, concurrency: 16, validate: { enabled: false } }),
   );
 });
-afterAll(() => rm(configDir, { recursive: true, force: true }));
 
 async function runAgainst(repo: TempRepo, serverOptions: LoopbackOptions, apiKey = KEY): Promise<Run> {
   return runWith(repo, await startLoopbackServer({ ...serverOptions, apiKey: KEY }), { apiKey });

@@ -1,12 +1,11 @@
-import { chmod, mkdir, mkdtemp, rm, symlink, unlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Skip } from "../../src/core/types.js";
 import { SwarmError } from "../../src/core/errors.js";
 import { headTree, readBlobs, readHeadFiles, workingTreeStatus } from "../../src/git/head.js";
 import { scanRepo, type ScanResult } from "../../src/scan/scan.js";
-import { gitRepo, runGit, type TempRepo } from "../support/git-repo.js";
+import { gitRepo, runGit, tempDir, type TempRepo } from "../support/git-repo.js";
 
 const AWS_KEY = "AKIA" + "Q3EGRT7XWZ2PLM4N"; // assembled so this file does not look like a leak itself
 const UNICODE_NAME = "src/ünïcødé file (1).js";
@@ -208,24 +207,15 @@ describe("git/head", () => {
 
 describe("scanRepo on unusual repositories", () => {
   it("a folder that is not a repository is a SwarmError", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "swarm-norepo-"));
-    try {
-      const error = await scanRepo(dir, options).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(SwarmError);
-      expect(error).toMatchObject({ code: "SWARM_NOT_A_REPO" });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const error = await scanRepo(tempDir("swarm-norepo-"), options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SwarmError);
+    expect(error).toMatchObject({ code: "SWARM_NOT_A_REPO" });
   });
 
   it("a repository without commits is a SwarmError", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "swarm-empty-"));
-    try {
-      await runGit(dir, ["init", "--quiet"]);
-      await expect(scanRepo(dir, options)).rejects.toMatchObject({ code: "SWARM_NO_COMMITS" });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir("swarm-empty-");
+    await runGit(dir, ["init", "--quiet", "--initial-branch=main"]);
+    await expect(scanRepo(dir, options)).rejects.toMatchObject({ code: "SWARM_NO_COMMITS" });
   });
 
   it("a clean repository gives no warnings, and renamed files are handled", async () => {

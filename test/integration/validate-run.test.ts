@@ -1,5 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResolvedConfig } from "../../src/config/schema.js";
@@ -9,11 +9,12 @@ import type { Problem, SwarmEvent } from "../../src/events/types.js";
 import { headTree, readHeadFiles } from "../../src/git/head.js";
 import { isParsablePath } from "../../src/graph/parse-imports.js";
 import { createOpenAIProvider } from "../../src/llm/openai-provider.js";
-import { prepareRun, runSwarm } from "../../src/pipeline.js";
+import { runSwarm } from "../../src/pipeline.js";
+import { prepareRun } from "../../src/prepare/index.js";
 import type { Report } from "../../src/report/types.js";
 import { checkChanges, computeBaseline } from "../../src/validate/baseline.js";
 import { createRepairSession } from "../../src/validate/repair.js";
-import { FIXTURES_DIR, gitRepo, type FixtureName, type TempRepo } from "../support/git-repo.js";
+import { FIXTURES_DIR, gitRepo, tempDir, type FixtureName, type TempRepo } from "../support/git-repo.js";
 import { startLoopbackServer, type ParsedRequest, type LoopbackServer } from "../support/loopback-server.js";
 
 // Issue 4, the validate stage in a whole run: real openai SDK → loopback server → real git. The server
@@ -31,10 +32,9 @@ interface Run {
 }
 
 let configDir: string;
-beforeAll(async () => {
-  configDir = await mkdtemp(path.join(tmpdir(), "swarm-validate-config-"));
+beforeAll(() => {
+  configDir = tempDir("swarm-validate-config-");
 });
-afterAll(() => rm(configDir, { recursive: true, force: true }));
 
 type Answer = (req: ParsedRequest) => string | undefined;
 
@@ -294,6 +294,9 @@ describe("ts-lib (ESM TypeScript): removed default, renamed export, wrong path, 
           if (req.file === "src/emitter.ts") return src.replace('from "./type.js"', 'from "./types.js"');
           return src; // refused: cache.ts and the retry test come back unchanged
         }
+        // Existing tests are updated, keeping their cases and imports (an overwrite would trip the test guards).
+        const existing = req.role === "test" && req.output ? path.join(FIXTURES_DIR, "ts-lib", req.output) : null;
+        if (existing && existsSync(existing)) return `// updated\n${readFileSync(existing, "utf8")}`;
         return undefined;
       },
       { roles: ["refactor", "test"], validate: { maxRepairs: 1 } },
@@ -353,7 +356,7 @@ describe("untouched fixtures", () => {
     it(`${fixture}: refactor answers that change nothing give nothing to check`, async () => {
       const run = await runOn(fixture, (req) => (req.role === "refactor" ? req.source : undefined), { roles: ["refactor"] });
       try {
-        expect(run.report.validation).toEqual({ problems: [], repairs: [], reverts: [] });
+        expect(run.report.validation).toMatchObject({ problems: [], repairs: [], reverts: [] });
         expect(ofType(run, "validate.started")).toEqual([expect.objectContaining({ files: 0 })]);
       } finally {
         await run.repo.cleanup();
@@ -364,12 +367,18 @@ describe("untouched fixtures", () => {
   // The server's default answers change every file (a marker comment) and keep every import: everything is checked, nothing is found.
   for (const [fixture, roles] of [["express-api", ["refactor"]], ["ts-lib", ["refactor", "test", "doc"]]] as const) {
     it(`${fixture}: every file changed, imports intact: no problem, no repair, one commit per role`, async () => {
-      const run = await runOn(fixture, () => undefined, { roles });
+      // An existing test is updated, not overwritten: its cases and its import of the module stay (the
+      // default answer would replace it with the source, which the test guards flag).
+      const existingTest = (req: ParsedRequest) => {
+        const file = req.role === "test" && req.output ? path.join(FIXTURES_DIR, fixture, req.output) : null;
+        return file && existsSync(file) ? `// updated\n${readFileSync(file, "utf8")}` : undefined;
+      };
+      const run = await runOn(fixture, existingTest, { roles });
       try {
         const checked = ofType(run, "validate.started")[0]!.files;
         expect(checked).toBe(run.report.tasks.filter((t) => t.role !== "doc" && t.changed).length);
         expect(checked).toBeGreaterThan(10);
-        expect(run.report.validation).toEqual({ problems: [], repairs: [], reverts: [] });
+        expect(run.report.validation).toMatchObject({ problems: [], repairs: [], reverts: [] });
         expect(run.server.requests.some((r) => r.role === "repair")).toBe(false);
         expect(await subjects(run)).toEqual(roles.map((r) => `swarm(${r}): ${INSTRUCTION}`));
       } finally {

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { initGitRepo, type GitRepoOptions, type TempRepo } from "./git-repo.js";
+import { gitRepo, type GitRepoOptions, type TempRepo } from "./git-repo.js";
+import { mulberry32 } from "./seeded-random.js";
 
 export type SyntheticStyle = "cjs" | "esm-ts";
 
@@ -45,18 +45,6 @@ const COMMENTS = [
   "Matches the legacy behaviour the billing export still depends on.",
 ] as const;
 
-/** mulberry32: tiny, fast and identical on every platform, unlike Math.random. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
@@ -80,7 +68,7 @@ export function synthesizeFiles(opts: GenerateRepoOptions): SyntheticFile[] {
   const avgBytes = opts.avgBytes ?? 2000;
   const perFolder = opts.filesPerFolder ?? 40;
   if (!Number.isInteger(opts.files) || opts.files < 0) throw new TypeError(`files: expected an integer ≥ 0, got ${opts.files}`);
-  const random = createRandom(opts.seed);
+  const random = mulberry32(opts.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const ext = style === "esm-ts" ? "ts" : "js";
   const out: SyntheticFile[] = [];
@@ -225,16 +213,12 @@ export async function generateRepo(dir: string, opts: GenerateRepoOptions): Prom
   return files.map((f) => f.path);
 }
 
-/** generateRepo into a fresh temp dir, then one `git add -A` and commit. */
+/** generateRepo into a fresh temp repo (the kit's gitRepo), committed as one commit. */
 export async function generateGitRepo(opts: GenerateRepoOptions & GitRepoOptions): Promise<TempRepo & { paths: string[] }> {
-  const dir = await mkdtemp(path.join(tmpdir(), "swarm-synthetic-"));
-  try {
-    const paths = await generateRepo(dir, opts);
-    const message = opts.message ?? `synthetic repo (${opts.files} files, seed ${opts.seed})`;
-    const repo = await initGitRepo(dir, { ...opts, message });
-    return { ...repo, paths };
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  }
+  let paths: string[] = [];
+  const message = opts.message ?? `synthetic repo (${opts.files} files, seed ${opts.seed})`;
+  const repo = await gitRepo(async (dir) => {
+    paths = await generateRepo(dir, opts);
+  }, { message });
+  return { ...repo, paths };
 }

@@ -2,7 +2,7 @@
 // Every test talks to it through the real `openai` SDK, so retries, headers, timeouts and
 // connection handling are exercised exactly as against a real provider (DESIGN.md "Testing without a real model").
 //
-// - answers deterministically by the agent protocol (HELPERS.md): Role/File/Output headers + one fenced block
+// - answers deterministically by the agent protocol (src/prompt/build-messages.ts): Role/File/Output headers + one fenced block
 // - reports usage with cl100k_base (on purpose not the client's o200k estimator) and cached prompt tokens
 // - injects faults from rules or seeded random draws, an admission limit, and latency
 // - logs every request for assertions
@@ -49,6 +49,8 @@ export interface ParsedRequest {
   lang: string | undefined;
   /** Content of the fenced block, CommonMark style: every line including its final newline. */
   source: string | undefined;
+  /** The bearer token the request carried (for the `echo-key` misbehaviour). */
+  bearer?: string;
   /** 1-based count of requests seen so far for this (role, file), this one included. */
   nth: number;
   /** `<role>|<file>|<nth>`: the same on every run of the same plan, whatever the arrival order. */
@@ -74,7 +76,12 @@ export type Fault =
   /** Destroys the socket without a response. */
   | { kind: "reset" }
   /** 200 with `content-type: application/json` and a body that is not JSON. */
-  | { kind: "invalid-json" };
+  | { kind: "invalid-json" }
+  /**
+   * A stream that sends part of the answer, then nothing more and never ends (a stalled decode); a request
+   * without streaming hangs as with "hang". `afterFraction` of the content chunks are sent first. @default 0.5
+   */
+  | { kind: "stall"; afterFraction?: number };
 
 export interface FaultRule {
   /** All given fields must match; an empty or missing match matches every chat request. */
@@ -110,6 +117,8 @@ export interface RandomFaults {
   rateHang?: number;
   rateMalformed?: number;
   rateTruncated?: number;
+  /** Checked after the others, so adding it does not shift which requests get the other faults. */
+  rateStall?: number;
   /** `retry-after-ms` sent with random 429s. @default none */
   retryAfterMs?: number;
   /** Status used for random 5xx faults. @default 500 */
@@ -151,8 +160,38 @@ export interface LoopbackOptions {
    * flight and release them when it chooses, without sleeps.
    */
   beforeAnswer?: (req: ParsedRequest) => Promise<void> | void;
+  /**
+   * An endpoint that answers with untrusted content (issue 14): `echo-key` puts the request's bearer token
+   * into the code, `fake-aws-key` an AWS-shaped key, `huge` a block of `hugeBytes` (ignoring max_tokens, as a
+   * hostile server would), `nul` NUL and ESC bytes, `destructive` the single line `PWNED` for refactors.
+   * Applies to every 200 answer of the roles in `misbehaveRoles` (default: all).
+   */
+  misbehave?: "echo-key" | "fake-aws-key" | "huge" | "nul" | "destructive";
+  misbehaveRoles?: string[];
+  /** Size of a `huge` answer. @default 2 MiB */
+  hugeBytes?: number;
   /** Keep each request's messages in the log. Turn off for long benchmarks. @default true */
   logMessages?: boolean;
+  /**
+   * Decode speed. When set, an answer of N output tokens takes `latencyMs` (the time to first token) plus
+   * N ÷ tokensPerSecond: a streamed answer arrives in paced chunks, an unstreamed one all at the end.
+   * @default unlimited (the whole answer at once after `latencyMs`)
+   */
+  tokensPerSecond?: number;
+  /** Output tokens per streamed chunk. @default 16 */
+  chunkTokens?: number;
+  /** The model's own output cap: longer answers are cut with finish_reason "length", whatever max_tokens asks. */
+  maxOutputTokens?: number;
+  /** An endpoint without streaming: `stream: true` gets 400. @default false (streams when asked) */
+  rejectStreaming?: boolean;
+  /** Reasoning text streamed as `reasoning_content` deltas before the answer (thinking models); counted as output. */
+  reasoning?: (req: ParsedRequest) => string | undefined;
+  /**
+   * Requests and tokens per window, enforced on the server's clock over a sliding window: a request that would
+   * exceed either gets 429 with `retry-after-ms`. A request is charged its prompt tokens plus the output tokens
+   * of the answer it will get, at arrival. Every response then carries `x-ratelimit-*` headers.
+   */
+  rateLimits?: { rpm?: number; tpm?: number; /** @default 60000 */ windowMs?: number };
 }
 
 export interface LoopbackUsage {
@@ -194,6 +233,16 @@ export interface RequestLog {
   delayMs: number;
   /** finishedAt − arrivedAt, as the server saw it. */
   latencyMs: number | undefined;
+  /** The request asked for a stream (and got one, unless refused). */
+  stream: boolean;
+  /** Content and reasoning chunks written to the stream. */
+  chunksSent: number;
+  /** A stream that stopped sending mid-answer (the `stall` fault). */
+  isStalled: boolean;
+  /** Tokens charged against `rateLimits.tpm` (0 when refused or without limits). */
+  chargedTokens: number;
+  /** Which of `rateLimits` refused this request. */
+  rateLimitedBy: "rpm" | "tpm" | undefined;
 }
 
 export interface LoopbackStats {
@@ -211,6 +260,8 @@ export interface LoopbackStats {
   admitted: number;
   /** Admission-limit rejections only (scripted 429 faults are not counted here). */
   rejected429: number;
+  /** 429s from `rateLimits` (rpm or tpm). */
+  rejectedRateLimit: number;
   /** GET /models calls (preflights). */
   modelRequests: number;
 }
@@ -236,6 +287,29 @@ export interface LoopbackServer {
 // Protocol helpers (pure)
 
 export const REFACTOR_MARKER = "// refactored by loopback";
+
+/** The AWS-shaped key the `fake-aws-key` misbehaviour plants (base32 body, so every AWS rule sees it). */
+export const PLANTED_AWS_KEY = "AKIA" + "QX7ZR2MPLW4TNV3K";
+
+/** The answer text a misbehaving endpoint sends instead of `normal`; undefined = behave. */
+export function misbehavingAnswer(kind: LoopbackOptions["misbehave"], req: ParsedRequest, normal: string, hugeBytes = 2 * 1024 * 1024): string | undefined {
+  switch (kind) {
+    case "echo-key":
+      return `${normal}export const apiKey = "${req.bearer ?? ""}";\n`;
+    case "fake-aws-key":
+      return `${normal}export const awsAccessKeyId = "${PLANTED_AWS_KEY}";\n`;
+    case "huge": {
+      const line = "// padding padding padding padding padding padding padding padding padding\n";
+      return normal + line.repeat(Math.ceil(hugeBytes / line.length));
+    }
+    case "nul":
+      return `${normal}export const bell = "\u0000\u001b[2J";\n`;
+    case "destructive":
+      return req.role === "refactor" ? "PWNED\n" : undefined;
+    default:
+      return undefined;
+  }
+}
 
 const HEADER_LINE = /^(Role|File|Output):[ \t]*(.*?)[ \t\r]*$/;
 const OPENING_FENCE = /^(`{3,})([^`\r\n]*?)[ \t\r]*$/;
@@ -453,12 +527,35 @@ function faultFromDraw(u: number, r: RandomFaults): Fault | undefined {
     [r.rateHang, { kind: "hang" }],
     [r.rateMalformed, { kind: "malformed" }],
     [r.rateTruncated, { kind: "truncated" }],
+    [r.rateStall, { kind: "stall" }],
   ];
   for (const [rate, fault] of bands) {
     threshold += rate ?? 0;
     if (u < threshold) return fault;
   }
   return undefined;
+}
+
+/** OpenAI's reset format: "1m30.5s", "12s", "250ms". */
+export function formatResetDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Number(((ms - minutes * 60_000) / 1000).toFixed(3));
+  return minutes > 0 ? `${minutes}m${seconds}s` : `${seconds}s`;
+}
+
+/** Splits text into pieces of about `chunkTokens` tokens (by share of characters; never inside a surrogate pair). */
+function textChunks(text: string, tokens: number, chunkTokens: number): { text: string; tokens: number }[] {
+  if (text === "") return [];
+  const count = Math.max(1, Math.ceil(tokens / chunkTokens));
+  const chars = Array.from(text);
+  const size = Math.ceil(chars.length / count);
+  const pieces: { text: string; tokens: number }[] = [];
+  for (let i = 0; i < chars.length; i += size) {
+    const piece = chars.slice(i, i + size);
+    pieces.push({ text: piece.join(""), tokens: (tokens * piece.length) / chars.length });
+  }
+  return pieces;
 }
 
 function errorBody(status: number, message: string | undefined): { error: Record<string, unknown> } {
@@ -498,6 +595,8 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
   let maxInFlight = 0;
   let modelRequests = 0;
   let isClosing = false;
+  /** Admitted requests inside the rate-limit window: arrival time and tokens charged. */
+  let charges: { at: number; tokens: number }[] = [];
 
   const notifyArrival = () => {
     const ready = arrivalWaiters.filter((w) => requests.length >= w.count);
@@ -523,7 +622,9 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
 
   const parseRequest = (path: string, body: Record<string, unknown>): ParsedRequest => {
     const messages = Array.isArray(body.messages) ? (body.messages as WireMessage[]) : [];
-    const lastUser = [...messages].reverse().find((m) => m && m.role === "user");
+    // The task message is the last user message with protocol headers: a retry may append a note after it.
+    const users = [...messages].reverse().filter((m) => m && m.role === "user");
+    const lastUser = users.find((m) => /^Role:/m.test(messageText(m))) ?? users[0];
     const protocol = lastUser ? parseProtocolMessage(messageText(lastUser)) : parseProtocolMessage("");
     const target = `${protocol.role ?? ""}|${protocol.file ?? ""}`;
     const nth = (nthByTarget.get(target) ?? 0) + 1;
@@ -573,7 +674,9 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       break;
     }
     for (const h of hashes) seenPrefixes.add(h);
-    return { prompt_tokens: promptTokens, completion_tokens: countText(content), cached_tokens: cachedTokens };
+    // A huge answer is not tokenized: megabytes through the tokenizer would dominate the test's time.
+    const completion = content.length > 256 * 1024 ? Math.ceil(content.length / 4) : countText(content);
+    return { prompt_tokens: promptTokens, completion_tokens: completion, cached_tokens: cachedTokens };
   };
 
   /** Builds the assistant message for a 200; faults shape it. */
@@ -582,6 +685,9 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
     let content = options.answerRaw?.(req);
     if (content === undefined) {
       answer = options.answer?.(req) ?? defaultAnswerText(req);
+      if (options.misbehave && (options.misbehaveRoles ?? [req.role]).includes(req.role)) {
+        answer = misbehavingAnswer(options.misbehave, req, answer, options.hugeBytes) ?? answer;
+      }
       content = fenceBlock(answer, langForPath(req.output ?? req.file));
     }
     let finishReason: "stop" | "length" = "stop";
@@ -594,12 +700,118 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       content = body.slice(0, firstNewline + Math.floor((body.length - firstNewline) / 2));
       finishReason = "length";
     }
-    if (req.max_tokens !== undefined && req.max_tokens >= 0 && countText(content) > req.max_tokens) {
-      // What a real model does when the answer outgrows max_tokens.
-      content = decode(encode(content, TOKEN_OPTIONS).slice(0, req.max_tokens));
+    const cap = Math.min(req.max_tokens ?? Infinity, options.maxOutputTokens ?? Infinity);
+    if (options.misbehave !== "huge" && cap >= 0 && cap !== Infinity && countText(content) > cap) {
+      // What a real model does when the answer outgrows max_tokens or its own output limit.
+      content = decode(encode(content, TOKEN_OPTIONS).slice(0, cap));
       finishReason = "length";
     }
     return { answer, content, finishReason };
+  };
+
+  /** Sliding-window rpm/tpm on the server's clock; charges the request when it fits. */
+  const chargeRateLimits = (req: ParsedRequest): { refusedBy?: "rpm" | "tpm"; tokens: number; headers: Record<string, string> } => {
+    const limits = options.rateLimits!;
+    const windowMs = limits.windowMs ?? 60_000;
+    const t = now();
+    charges = charges.filter((c) => c.at > t - windowMs);
+    const prompt = req.messages.reduce((sum, m) => sum + countText(messageText(m)) + PER_MESSAGE_TOKENS, 0);
+    const built = buildAnswer(req, undefined);
+    const tokens = prompt + countText(built.content) + countText(options.reasoning?.(req) ?? "");
+    const used = charges.reduce((sum, c) => sum + c.tokens, 0);
+    const untilFreed = (need: number) => {
+      // Time until enough of the oldest charges leave the window for `need` more tokens to fit.
+      let freed = 0;
+      for (const c of charges) {
+        freed += c.tokens;
+        if (freed >= need) return Math.max(1, Math.ceil(c.at + windowMs - t));
+      }
+      return windowMs;
+    };
+    let refusedBy: "rpm" | "tpm" | undefined;
+    let retryMs = 0;
+    if (limits.rpm !== undefined && charges.length + 1 > limits.rpm) {
+      refusedBy = "rpm";
+      retryMs = Math.max(1, Math.ceil(charges[0].at + windowMs - t));
+    } else if (limits.tpm !== undefined && used + tokens > limits.tpm) {
+      refusedBy = "tpm";
+      retryMs = untilFreed(used + tokens - limits.tpm);
+    }
+    if (!refusedBy) charges.push({ at: t, tokens });
+    const count = charges.length;
+    const total = charges.reduce((sum, c) => sum + c.tokens, 0);
+    const resetMs = count === 0 ? 0 : Math.max(0, Math.ceil(charges[0].at + windowMs - t));
+    const headers: Record<string, string> = {};
+    if (limits.rpm !== undefined) {
+      headers["x-ratelimit-limit-requests"] = String(limits.rpm);
+      headers["x-ratelimit-remaining-requests"] = String(Math.max(0, limits.rpm - count));
+      headers["x-ratelimit-reset-requests"] = formatResetDuration(resetMs);
+    }
+    if (limits.tpm !== undefined) {
+      headers["x-ratelimit-limit-tokens"] = String(limits.tpm);
+      headers["x-ratelimit-remaining-tokens"] = String(Math.max(0, limits.tpm - total));
+      headers["x-ratelimit-reset-tokens"] = formatResetDuration(resetMs);
+    }
+    if (refusedBy) headers["retry-after-ms"] = String(retryMs);
+    return { refusedBy, tokens, headers };
+  };
+
+  /** Server-sent events as OpenAI sends them: role, reasoning and content deltas, finish, the usage chunk, [DONE]. */
+  const streamAnswer = async (a: {
+    req: ParsedRequest;
+    res: http.ServerResponse;
+    entry: RequestLog;
+    content: string;
+    reasoning: string;
+    finishReason: "stop" | "length";
+    usage: LoopbackUsage | undefined;
+    stallAt: number | undefined;
+    headers: Record<string, string>;
+    pause: (ms: number) => Promise<void>;
+    /** Called as the last event is written. */
+    complete: () => void;
+  }) => {
+    const { res, entry } = a;
+    const id = `chatcmpl-loopback-${a.req.seq}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = a.req.model || models[0];
+    const send = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices, ...extra })}\n\n`);
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...a.headers });
+    send([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]);
+    const chunkTokens = Math.max(1, options.chunkTokens ?? 16);
+    const pieces = [
+      ...textChunks(a.reasoning, countText(a.reasoning), chunkTokens).map((p) => ({ ...p, field: "reasoning_content" })),
+      ...textChunks(a.content, countText(a.content), chunkTokens).map((p) => ({ ...p, field: "content" })),
+    ];
+    const contentStart = pieces.findIndex((p) => p.field === "content");
+    const contentCount = pieces.length - Math.max(0, contentStart);
+    const stallIndex = a.stallAt === undefined ? undefined : Math.max(0, contentStart) + Math.floor(contentCount * a.stallAt);
+    for (let i = 0; i < pieces.length; i++) {
+      if (i === stallIndex) {
+        entry.isStalled = true;
+        return;
+      }
+      if (options.tokensPerSecond) await a.pause((pieces[i].tokens / options.tokensPerSecond) * 1000);
+      if (res.destroyed) return;
+      send([{ index: 0, delta: { [pieces[i].field]: pieces[i].text }, logprobs: null, finish_reason: null }]);
+      entry.chunksSent++;
+    }
+    send([{ index: 0, delta: {}, logprobs: null, finish_reason: a.finishReason }]);
+    if (a.usage) {
+      const u = a.usage;
+      send([], {
+        usage: {
+          prompt_tokens: u.prompt_tokens,
+          completion_tokens: u.completion_tokens,
+          total_tokens: u.prompt_tokens + u.completion_tokens,
+          prompt_tokens_details: { cached_tokens: u.cached_tokens },
+          cached_tokens: u.cached_tokens,
+        },
+      });
+    }
+    a.complete();
+    res.end("data: [DONE]\n\n");
   };
 
   const handleChat = async (
@@ -616,6 +828,7 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       body = undefined;
     }
     const req = parseRequest(path, body ?? {});
+    req.bearer = /^Bearer\s+(.+)$/i.exec(httpReq.headers.authorization ?? "")?.[1]?.trim();
     const entry: RequestLog = {
       seq: req.seq,
       path,
@@ -639,6 +852,11 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       usage: undefined,
       delayMs: 0,
       latencyMs: undefined,
+      stream: body?.stream === true,
+      chunksSent: 0,
+      isStalled: false,
+      chargedTokens: 0,
+      rateLimitedBy: undefined,
     };
     requests.push(entry);
     const finish = (status: number) => {
@@ -654,7 +872,7 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
 
     if (!isAuthorized(httpReq)) return reject(401);
     if (!body) return reject(400, "We could not parse the JSON body of your request.");
-    if (body.stream === true) return reject(400, "The loopback server does not stream; send stream: false.");
+    if (body.stream === true && options.rejectStreaming) return reject(400, "This endpoint does not support streaming; send stream: false.");
     if (req.messages.length === 0) return reject(400, "'messages' must be a non-empty array.");
     if (options.maxConcurrent !== undefined && inFlight >= options.maxConcurrent) {
       const headers: Record<string, string> = options.admissionRetryAfterMs === undefined
@@ -662,19 +880,42 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
         : { "retry-after-ms": String(options.admissionRetryAfterMs) };
       return reject(429, "Too many concurrent requests (loopback admission limit)", headers);
     }
+    let rateHeaders: Record<string, string> = {};
+    if (options.rateLimits) {
+      const verdict = chargeRateLimits(req);
+      rateHeaders = verdict.headers;
+      if (verdict.refusedBy) {
+        entry.rateLimitedBy = verdict.refusedBy;
+        return reject(429, `Rate limit reached for ${verdict.refusedBy === "rpm" ? "requests" : "tokens"} per min (loopback)`, rateHeaders);
+      }
+      entry.chargedTokens = verdict.tokens;
+    }
 
     entry.isAdmitted = true;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     let isSettled = false;
+    let isStreaming = false;
+    let isStreamComplete = false;
     let timer: NodeJS.Timeout | undefined;
+    /** Resolves after `ms`, or never when the connection closes first (the close handler clears the timer). */
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          if (timer) timers.delete(timer);
+          timer = undefined;
+          resolve();
+        }, ms);
+        timers.add(timer);
+      });
     res.on("close", () => {
       inFlight--;
       if (timer) {
         clearTimeout(timer);
         timers.delete(timer);
       }
-      if (!isSettled && !res.writableFinished) {
+      // A stream counts as answered once its last event was handed to the socket: the client may close first.
+      if (isStreaming ? !isStreamComplete : !isSettled && !res.writableFinished) {
         isSettled = true;
         entry.isAborted = true;
         finish(0);
@@ -684,21 +925,12 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
     const answerAdmitted = async () => {
       const fault = chooseFault(req);
       entry.fault = fault;
-      if (fault?.kind === "hang") return;
+      if (fault?.kind === "hang" || (fault?.kind === "stall" && !entry.stream)) return;
 
       const latency = options.latencyMs;
       const delayMs = Math.max(0, typeof latency === "function" ? latency(req, latencyRng) : latency ?? 0);
       entry.delayMs = delayMs;
-      if (delayMs > 0) {
-        await new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            if (timer) timers.delete(timer);
-            timer = undefined;
-            resolve();
-          }, delayMs);
-          timers.add(timer);
-        });
-      }
+      if (delayMs > 0) await pause(delayMs);
       if (options.beforeAnswer) await options.beforeAnswer(req);
       if (isSettled || res.destroyed) return;
       isSettled = true;
@@ -712,7 +944,7 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
         const headers: Record<string, string> = {};
         if (fault.retryAfterSec !== undefined) headers["retry-after"] = String(fault.retryAfterSec);
         if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
-        return reject(fault.status, fault.message, headers);
+        return reject(fault.status, fault.message, { ...rateHeaders, ...headers });
       }
       if (fault?.kind === "invalid-json") {
         finish(200);
@@ -723,11 +955,33 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       }
 
       const { answer, content, finishReason } = buildAnswer(req, fault);
+      const reasoning = options.reasoning?.(req) ?? "";
       const usage = computeUsage(req.messages, content);
+      usage.completion_tokens += reasoning === "" ? 0 : countText(reasoning);
       entry.answer = answer;
       entry.content = content;
       entry.finishReason = finishReason;
       entry.usage = usage;
+      if (entry.stream) {
+        isStreaming = true;
+        const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+        const stallAt = fault?.kind === "stall" ? (fault.afterFraction ?? 0.5) : undefined;
+        await streamAnswer({
+          req, res, entry, content, reasoning, finishReason, usage: includeUsage ? usage : undefined, stallAt, headers: rateHeaders, pause,
+          complete: () => {
+            isStreamComplete = true;
+            finish(200);
+          },
+        });
+        return;
+      }
+      const decodeMs = options.tokensPerSecond ? (usage.completion_tokens / options.tokensPerSecond) * 1000 : 0;
+      if (decodeMs > 0) {
+        isSettled = false;
+        await pause(decodeMs);
+        if (res.destroyed) return;
+        isSettled = true;
+      }
       finish(200);
       sendJson(res, 200, {
         id: `chatcmpl-loopback-${req.seq}`,
@@ -750,7 +1004,7 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
           // Moonshot reports the cached count at the top level.
           cached_tokens: usage.cached_tokens,
         },
-      });
+      }, rateHeaders);
     };
 
     try {
@@ -819,9 +1073,11 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       let cachedTokens = 0;
       let admitted = 0;
       let rejected429 = 0;
+      let rejectedRateLimit = 0;
       for (const r of requests) {
         if (r.finishedAt !== undefined) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
         if (r.isAdmitted) admitted++;
+        else if (r.rateLimitedBy) rejectedRateLimit++;
         else if (r.status === 429) rejected429++;
         promptTokens += r.usage?.prompt_tokens ?? 0;
         completionTokens += r.usage?.completion_tokens ?? 0;
@@ -837,6 +1093,7 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
         maxInFlight,
         admitted,
         rejected429,
+        rejectedRateLimit,
         modelRequests,
       };
     },
@@ -854,6 +1111,7 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       faultRng = mulberry32(options.random?.seed ?? 0);
       maxInFlight = inFlight;
       modelRequests = 0;
+      charges = [];
     },
     async close() {
       isClosing = true;

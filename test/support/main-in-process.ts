@@ -1,5 +1,5 @@
 import { main } from "../../src/cli/main.js";
-import type { CliIO } from "../../src/cli/commands/index.js";
+import type { CliIO } from "../../src/cli/io.js";
 import { createRedactor } from "../../src/util/redact.js";
 import { cliEnv } from "./run-cli.js";
 

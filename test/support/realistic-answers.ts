@@ -34,7 +34,7 @@ const ARROW_PARAMS = /=\s*(?:async\s+)?(?:\(([^)]*)\)|([A-Za-z_$][\w$]*))\s*(?::
 const BRANCH = /\bif\s*\(|\bcase\b|\bcatch\b|\?[^.?:]|&&|\|\||\bthrow\b/g;
 
 /** The exported API of a JS or TS module: ESM `export` declarations and CommonJS `module.exports`. */
-export function apiOf(source: string): ApiItem[] {
+function apiOf(source: string): ApiItem[] {
   const lines = source.split("\n");
   const declared: (ApiItem & { isExported: boolean })[] = [];
   lines.forEach((text, line) => {
@@ -84,7 +84,7 @@ const sentence = (name: string) => {
 };
 
 /** The source with a JSDoc block above every exported declaration that has none. */
-export function refactorAnswer(source: string): string {
+function refactorAnswer(source: string): string {
   const lines = source.split("\n");
   const items = new Map(apiOf(source).map((item) => [item.line, item]));
   const out: string[] = [];
@@ -130,7 +130,7 @@ const FRAMEWORK_IMPORTS: Record<string, { esm: string[]; cjs: string[]; expectOk
 };
 
 /** A test file: one happy-path case per export, one more per branch of its body. */
-export function testAnswer(source: string, file: string, output: string, framework = "vitest"): string {
+function testAnswer(source: string, file: string, output: string, framework = "vitest"): string {
   const api = apiOf(source).filter((item) => item.kind !== "type");
   const fw = FRAMEWORK_IMPORTS[framework] ?? FRAMEWORK_IMPORTS["node:test"]!;
   const isCjs = /\brequire\(|module\.exports/.test(source) && !/^\s*(import|export)\s/m.test(source);
@@ -167,7 +167,7 @@ export function testAnswer(source: string, file: string, output: string, framewo
 }
 
 /** Markdown API docs: title, intro, and per export its signature, a description and an example. */
-export function docAnswer(source: string, file: string): string {
+function docAnswer(source: string, file: string): string {
   const api = apiOf(source);
   const module = file.replace(/\.[cm]?[jt]sx?$/, "");
   const lines = [`# ${file}`, "", `The \`${module}\` module exports ${api.length} item${api.length === 1 ? "" : "s"}.`, ""];

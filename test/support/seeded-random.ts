@@ -14,7 +14,7 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** cyrb53 string hash: 53 well-mixed bits, so nearby keys ("a.ts#1", "a.ts#2") draw unrelated values. */
-export function hashString(text: string, seed = 0): number {
+function hashString(text: string, seed = 0): number {
   let h1 = 0xdeadbeef ^ seed;
   let h2 = 0x41c6ce57 ^ seed;
   for (let i = 0; i < text.length; i++) {

@@ -1,8 +1,8 @@
-import { prepareRun } from "../../pipeline.js";
-import { renderEstimate, renderSampleEstimate } from "../../report/render-estimate.js";
-import { sampleRun } from "../../sample.js";
+import { runSample } from "../../pipeline.js";
+import { prepareRun } from "../../prepare/index.js";
+import { renderEstimate, renderSampleEstimate } from "../../report/index.js";
 import type { EstimateFlags } from "../program.js";
-import type { CliIO } from "./index.js";
+import type { CliIO } from "../io.js";
 import { prepareOptions } from "./options.js";
 import { withStopSignals } from "./stop-signals.js";
 import { providerFromEnv } from "./provider.js";
@@ -26,11 +26,11 @@ export async function estimateCommand(repo: string, flags: EstimateFlags, io: Cl
 
 async function sampleCommand(repo: string, flags: EstimateFlags, size: number, io: CliIO): Promise<void> {
   const result = await withStopSignals(io, (signals) =>
-    sampleRun({
+    runSample({
       ...prepareOptions(repo, flags, true, io.cwd),
       ...(flags.branch === undefined ? {} : { branch: flags.branch }),
       size,
-      providerFor: providerFromEnv(io.env, "swarm estimate without --sample needs no key and sends no request"),
+      providerFor: providerFromEnv(io.env, "swarm estimate without --sample needs no key and sends no request", { allowInsecureHttp: flags.allowInsecureHttp }),
       subscribers: [(event) => (event.type === "run.warning" ? io.stderr.write(`warning: ${event.message}\n`) : undefined)],
       ...signals,
     }),

@@ -1,25 +1,5 @@
+import type { CliIO } from "../io.js";
 import type { Handlers } from "../program.js";
-
-export interface Writable {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-  rows?: number;
-}
-
-/** Everything a command touches outside itself; tests pass their own. */
-export interface CliIO {
-  stdout: Writable & NodeJS.WritableStream;
-  stderr: Writable;
-  stdin?: NodeJS.ReadableStream;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** Commands set this; main returns it. */
-  exitCode: { value: number };
-  redact(text: string): string;
-  /** Returns a function that removes the handlers. */
-  installSignals(onFirst: () => void, onSecond: () => void): () => void;
-}
 
 // Each command is loaded when it runs: ts-morph, the tokenizer and the SDK cost ~1 s of startup, which
 // `--help`, `--version` and a mistyped flag should not pay.

@@ -1,7 +1,7 @@
-import { preparePlan } from "../../pipeline.js";
-import { renderPlan } from "../../report/render-plan.js";
+import { preparePlan } from "../../prepare/index.js";
+import { renderPlan } from "../../report/index.js";
 import type { CommonFlags } from "../program.js";
-import type { CliIO } from "./index.js";
+import type { CliIO } from "../io.js";
 import { prepareOptions } from "./options.js";
 
 export async function planCommand(repo: string, flags: CommonFlags, io: CliIO): Promise<void> {

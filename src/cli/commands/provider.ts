@@ -1,17 +1,18 @@
-import { SwarmError } from "../../core/errors.js";
-import type { ResolvedConfig } from "../../config/schema.js";
-import { createOpenAIProvider } from "../../llm/openai-provider.js";
-import type { ChatProvider } from "../../llm/provider.js";
+import { SwarmError, SwarmErrorCode } from "../../core/index.js";
+import type { ResolvedConfig } from "../../config/index.js";
+import { type ChatProvider, createOpenAIProvider, insecureTransportReason } from "../../llm/index.js";
 
 /**
  * Builds the provider once the config names the key's variable; a missing key is a usage error
  * before any request. `hint` says what the user can do without one.
  */
-export function providerFromEnv(env: NodeJS.ProcessEnv, hint: string): (config: ResolvedConfig) => ChatProvider {
+export function providerFromEnv(env: NodeJS.ProcessEnv, hint: string, options: { allowInsecureHttp?: boolean } = {}): (config: ResolvedConfig) => ChatProvider {
   return (config) => {
+    const insecure = options.allowInsecureHttp ? null : insecureTransportReason(config.provider.baseURL);
+    if (insecure) throw new SwarmError(SwarmErrorCode.Usage, insecure, { hint: "use https://, or pass --allow-insecure-http if this network is trusted" });
     const envName = config.provider.apiKeyEnv;
     const apiKey = env[envName];
-    if (!apiKey) throw new SwarmError("SWARM_NO_API_KEY", `no API key: set ${envName} (the variable named by provider.apiKeyEnv)`, { hint });
+    if (!apiKey) throw new SwarmError(SwarmErrorCode.NoApiKey, `no API key: set ${envName} (the variable named by provider.apiKeyEnv)`, { hint });
     return createOpenAIProvider({
       baseURL: config.provider.baseURL,
       apiKey,

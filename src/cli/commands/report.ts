@@ -1,11 +1,10 @@
 import path from "node:path";
-import { usageError } from "../../core/errors.js";
-import { latestRunId, RUN_ID_PATTERN, runDirPaths } from "../../execute/run-dir.js";
-import { checkRepoState } from "../../git/repo-state.js";
-import { renderTerminalReport } from "../../report/render-markdown.js";
-import type { Report } from "../../report/types.js";
-import { readJson } from "../../util/fs.js";
-import type { CliIO } from "./index.js";
+import { usageError } from "../../core/index.js";
+import { latestRunId, RUN_ID_PATTERN, runDirPaths } from "../../run/index.js";
+import { checkRepoState } from "../../git/index.js";
+import { renderTerminalReport, type Report } from "../../report/index.js";
+import { readJson } from "../../util/index.js";
+import type { CliIO } from "../io.js";
 
 export async function reportCommand(runId: string | undefined, repo: string, flags: { json?: boolean }, io: CliIO): Promise<void> {
   const { top } = await checkRepoState(path.resolve(io.cwd, repo), {});

@@ -1,8 +1,9 @@
 import { providerFromEnv } from "./provider.js";
+import type { SwarmEvent } from "../../events/index.js";
 import { runSwarm } from "../../pipeline.js";
-import { selectReporters } from "../../reporters/select.js";
 import type { RunFlags } from "../program.js";
-import type { CliIO } from "./index.js";
+import type { CliIO } from "../io.js";
+import { selectReporters } from "../select-reporters.js";
 import { prepareOptions } from "./options.js";
 import { withStopSignals } from "./stop-signals.js";
 
@@ -16,17 +17,29 @@ export function resumeCommand(runId: string, repo: string, flags: RunFlags, io: 
 
 async function execute(repo: string, flags: RunFlags, io: CliIO, resume: string | undefined): Promise<void> {
   const reporters = await selectReporters({ json: flags.json === true, stdout: io.stdout, stderr: io.stderr, env: io.env });
+  // The bus turns a throwing reporter off and tells the others; when the one that failed is the main
+  // output, no other shows the warning, so it goes to stderr once the run is over.
+  let mainFailure: unknown;
+  const subscribers = reporters.map((r, i) => (event: SwarmEvent) => {
+    try {
+      r.onEvent(event);
+    } catch (error) {
+      if (i === 0) mainFailure = error;
+      throw error;
+    }
+  });
   try {
     const summary = await withStopSignals(io, (signals) => runSwarm({
       ...prepareOptions(repo, flags, true, io.cwd),
       ...(flags.branch === undefined ? {} : { branch: flags.branch }),
       ...(resume === undefined ? {} : { resume }),
-      providerFor: providerFromEnv(io.env, "swarm estimate needs no key and shows what a run would cost"),
-      subscribers: reporters.map((r) => (event) => r.onEvent(event)),
+      providerFor: providerFromEnv(io.env, "swarm estimate needs no key and shows what a run would cost", { allowInsecureHttp: flags.allowInsecureHttp }),
+      subscribers,
       ...signals,
     }));
     io.exitCode.value = summary.exitCode;
   } finally {
     for (const r of reporters) await r.close();
+    if (mainFailure !== undefined) io.stderr.write(`warning: the output failed and was turned off during the run: ${io.redact(String(mainFailure))}\n`);
   }
 }

@@ -1,4 +1,4 @@
-import type { CliIO } from "./index.js";
+import type { CliIO } from "../io.js";
 
 /** The run's two stop signals, wired to Ctrl-C / SIGTERM: the first drains, the second aborts. */
 export interface StopSignals {

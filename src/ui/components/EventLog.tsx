@@ -1,5 +1,5 @@
 import { Static, Text } from "ink";
-import { formatUSD, oneLine } from "../../util/format.js";
+import { formatUSD, oneLine, plural } from "../../util/index.js";
 import type { LogEntry } from "../state.js";
 
 export interface EventLogProps {
@@ -49,7 +49,7 @@ function LogLine({ entry }: { entry: LogEntry }) {
     case "commit":
       return (
         <Text>
-          <Text color="green">✔ committed</Text> {entry.role}: {entry.files} file{entry.files === 1 ? "" : "s"} to {entry.branch} ({entry.sha.slice(0, 7)})
+          <Text color="green">✔ committed</Text> {entry.role}: {plural(entry.files, "file")} to {entry.branch} ({entry.sha.slice(0, 7)})
         </Text>
       );
     case "stopping":

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { oneLine } from "../../util/format.js";
+import { oneLine } from "../../util/index.js";
 import type { FailureEntry } from "../state.js";
 
 export interface FailuresProps {

@@ -1,8 +1,8 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
-import type { RunSummary, SummaryMetrics } from "../../events/types.js";
-import { describeSpreadByRole } from "../../report/render-markdown.js";
-import { formatDuration, formatPercent, formatTokens, formatUSD, oneLine } from "../../util/format.js";
+import type { RunSummary, SummaryMetrics } from "../../events/index.js";
+import { describeSpreadByRole } from "../../report/index.js";
+import { formatDuration, formatPercent, formatTokens, formatUSD, oneLine } from "../../util/index.js";
 import { formatCounts } from "./Failures.js";
 
 export interface FinalSummaryProps {

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { formatDuration, padEnd, padStart } from "../../util/format.js";
+import { formatDuration, padEnd, padStart } from "../../util/index.js";
 import type { InFlightAgent } from "../state.js";
 
 export interface InFlightAgentsProps {
@@ -64,7 +64,7 @@ function attemptText(agent: InFlightAgent, now: number): string {
 }
 
 /** Keeps the end of a path, where the file name is: `…/routes/users.js`. */
-export function truncateStart(text: string, width: number): string {
+function truncateStart(text: string, width: number): string {
   const chars = [...text];
   if (chars.length <= width) return text;
   if (width <= 1) return "…".slice(0, width);

@@ -1,5 +1,5 @@
 import { Text } from "ink";
-import { formatDuration, formatPercent } from "../../util/format.js";
+import { formatDuration, formatPercent } from "../../util/index.js";
 
 export interface ProgressBarProps {
   settled: number;

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { alignColumns } from "../../util/format.js";
+import { alignColumns } from "../../util/index.js";
 import type { RoleCounts as Counts } from "../state.js";
 
 export interface RoleCountsProps {

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createRunDir, listRuns, newRunId } from "../../../src/execute/run-dir.js";
+import { createRunDir, listRuns, newRunId } from "../../../src/run/run-dir.js";
 import { ensureSwarmExcluded, excludeFilePath } from "../../../src/git/exclude.js";
-import { git, makeRepo, tempDir } from "./temp-repo.js";
+import { gitSync as git, makeRepo, tempDir } from "../../support/git-repo.js";
 
 const countLines = (text: string, line: string) => text.split("\n").filter((l) => l === line).length;
 

@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { findUnsafeOutputs, unsafeOutputs } from "../../../src/git/output-safety.js";
-import { git, makeRepo, tempDir } from "./temp-repo.js";
+import { gitSync as git, makeRepo, tempDir } from "../../support/git-repo.js";
 
 describe("unsafeOutputs (pure)", () => {
   const tree = [

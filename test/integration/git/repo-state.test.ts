@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SwarmError } from "../../../src/core/errors.js";
 import { checkRepoState } from "../../../src/git/repo-state.js";
-import { git, makeRepo, sha256, tempDir } from "./temp-repo.js";
+import { gitSync as git, makeRepo, sha256, tempDir } from "../../support/git-repo.js";
 
 async function codeOf(promise: Promise<unknown>): Promise<{ code: string; message: string; hint?: string; exitCode: number }> {
   try {

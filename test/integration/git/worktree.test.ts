@@ -5,7 +5,7 @@ import { SwarmError } from "../../../src/core/errors.js";
 import { checkRepoState } from "../../../src/git/repo-state.js";
 import { writeBranch, type BranchCommit } from "../../../src/git/worktree.js";
 import { UnsafePathError } from "../../../src/util/paths.js";
-import { cleanGitEnv, git, makeRepo, snapshotRepo, tempDir } from "./temp-repo.js";
+import { TEST_IDENTITY, gitEnv, gitSync as git, hashIndex, initGitRepo, makeRepo, snapshotRepo, tempDir } from "../../support/git-repo.js";
 
 const BOM = "\ufeff";
 
@@ -30,6 +30,12 @@ function expectNoLeftovers(repo: string, tmp: string): void {
   const registrations = path.join(repo, ".git", "worktrees");
   expect(existsSync(registrations) ? readdirSync(registrations) : []).toEqual([]);
   expect(readdirSync(tmp)).toEqual([]);
+}
+
+/** Everything about the user's checkout that writeBranch must leave alone (a new branch aside), index bytes included. */
+async function userState(repo: string) {
+  const { head, branch, status, index, worktrees, files } = await snapshotRepo(repo);
+  return { head, branch, status, index, worktrees, files, indexBytes: await hashIndex(repo) };
 }
 
 function richRepo(): string {
@@ -122,12 +128,12 @@ describe("writeBranch", () => {
     writeFileSync(path.join(repo, "README.md"), "# staged\n");
     git(repo, ["add", "README.md"]);
     writeFileSync(path.join(repo, "notes.txt"), "scratch\n");
-    const before = snapshotRepo(repo);
+    const before = await userState(repo);
 
     await writeBranch({ repo, headSha, branch: "swarm/two", commits: threeCommits, tmpDir: tmp });
 
-    expect(snapshotRepo(repo)).toEqual(before);
-    expect(before.symbolic).toBe("refs/heads/main");
+    expect(await userState(repo)).toEqual(before);
+    expect(before.branch).toBe("main");
     expectNoLeftovers(repo, tmp);
   });
 
@@ -184,7 +190,7 @@ describe("writeBranch", () => {
     const repo = richRepo();
     const tmp = tempDir();
     const headSha = git(repo, ["rev-parse", "HEAD"]).trim();
-    const before = snapshotRepo(repo);
+    const before = await userState(repo);
     await expect(
       writeBranch({
         repo,
@@ -195,7 +201,7 @@ describe("writeBranch", () => {
       }),
     ).rejects.toBeInstanceOf(UnsafePathError);
     expect(git(repo, ["branch", "--list", "swarm/bad"])).toBe("");
-    expect(snapshotRepo(repo)).toEqual(before);
+    expect(await userState(repo)).toEqual(before);
     expectNoLeftovers(repo, tmp);
   });
 
@@ -247,11 +253,11 @@ describe("writeBranch", () => {
     const tmp = tempDir();
     const headSha = git(repo, ["rev-parse", "HEAD"]).trim();
     git(repo, ["checkout", "--quiet", "--detach", headSha]);
-    const before = snapshotRepo(repo);
+    const before = await userState(repo);
     const result = await writeBranch({ repo, headSha, branch: "swarm/detached", commits: threeCommits, tmpDir: tmp });
     expect(result.commits).toHaveLength(3);
-    expect(snapshotRepo(repo)).toEqual(before);
-    expect(before.symbolic).toBe("(detached)");
+    expect(await userState(repo)).toEqual(before);
+    expect(before.branch).toBe("(detached)");
     expectNoLeftovers(repo, tmp);
   });
 
@@ -282,7 +288,7 @@ describe("writeBranch", () => {
     const headSha = git(repo, ["rev-parse", "HEAD"]).trim();
     await writeBranch({ repo, headSha, branch: "swarm/me", commits: [{ message: "m", files: [{ path: "a.txt", content: "b\n" }] }] });
     expect(git(repo, ["log", "-1", "--format=%an <%ae>|%cn <%ce>", "swarm/me"]).trim()).toBe(
-      "Test User <test@example.com>|Test User <test@example.com>",
+      `${TEST_IDENTITY.name} <${TEST_IDENTITY.email}>|${TEST_IDENTITY.name} <${TEST_IDENTITY.email}>`,
     );
 
     git(repo, ["config", "--unset", "user.name"]);
@@ -299,7 +305,7 @@ describe("writeBranch", () => {
         else process.env[key] = value;
       }
     }
-    const env = cleanGitEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") });
+    const env = gitEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") });
     expect(git(repo, ["log", "-1", "--format=%an <%ae>|%cn <%ce>", "swarm/anon"], { env }).trim()).toBe(
       "refactor-swarm <swarm@localhost>|refactor-swarm <swarm@localhost>",
     );
@@ -378,12 +384,8 @@ describe("writeBranch", () => {
     const parent = tempDir();
     const repo = path.join(parent, "my repo ü");
     mkdirSync(repo);
-    git(repo, ["init", "--quiet", "--initial-branch=main"]);
-    git(repo, ["config", "user.name", "T"]);
-    git(repo, ["config", "user.email", "t@example.com"]);
     writeFileSync(path.join(repo, "a b.ts"), "1\n");
-    git(repo, ["add", "-A"]);
-    git(repo, ["commit", "--quiet", "-m", "i"]);
+    await initGitRepo(repo);
     const state = await checkRepoState(repo, { branch: "swarm/ü" });
     const result = await writeBranch({
       repo: state.top,

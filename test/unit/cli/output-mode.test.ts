@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCI, isGithubActions, resolveOutputMode } from "../../../src/cli/output-mode.js";
+import { isGithubActions, resolveOutputMode } from "../../../src/cli/output-mode.js";
 
 describe("resolveOutputMode", () => {
   it.each([
@@ -27,7 +27,8 @@ describe("isCI", () => {
     [{ GITHUB_ACTIONS: "true" }, true],
     [{ GITHUB_ACTIONS: "false" }, false],
   ])("%o → %s", (env, expected) => {
-    expect(isCI(env)).toBe(expected);
+    // A terminal gets the dashboard only outside CI.
+    expect(resolveOutputMode({ json: false, isTTY: true, env })).toBe(expected ? "plain" : "dashboard");
   });
 
   it("adds GitHub output under Actions or when a step summary file is set", () => {

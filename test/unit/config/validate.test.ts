@@ -7,7 +7,8 @@ describe("validateConfig", () => {
     const r = validateConfig({});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config.provider).toEqual({ baseURL: "https://api.moonshot.ai/v1", apiKeyEnv: "MOONSHOT_API_KEY", model: "kimi-k2.6" });
+    expect(r.config.provider).toEqual({ baseURL: "https://api.moonshot.ai/v1", apiKeyEnv: "MOONSHOT_API_KEY", model: "kimi-k2.6", limits: {} });
+    expect([r.config.timeoutMs, r.config.stallTimeoutMs]).toEqual([600_000, 30_000]);
     expect(r.config.concurrency).toBe(80);
     expect(r.config.roles).toEqual(["refactor", "test", "doc"]);
     expect(r.config.maxFileBytes).toBe(200_000);

@@ -273,7 +273,8 @@ describe("executePlan: adaptive limit", () => {
     // The first 4 requests of the run are rate-limited, everything after succeeds.
     let seen = 0;
     const fake = scriptedProvider(() => (++seen <= 4 ? failure("429", 0) : "ok"));
-    const files = Array.from({ length: 12 }, (_, i) => `f${i}.ts`);
+    // Enough tasks for a quiet window (20 request ends without a 429) at each step back up.
+    const files = Array.from({ length: 60 }, (_, i) => `f${i}.ts`);
     const r = run(files.map((f) => task("refactor", f)), fake.provider, { concurrency: 4, retry: { attempts: 5, baseMs: 0, maxMs: 0 } });
     const result = await r.done;
     const changes = r.events.filter((e) => e.type === "limit.changed");

@@ -34,34 +34,58 @@ describe("retryDelayMs", () => {
 });
 
 describe("adaptive limit", () => {
-  it("cuts once per window however many 429s the window returns", () => {
-    const limit = createAdaptiveLimit(100);
-    const windows = Array.from({ length: 50 }, () => limit.started());
-    const changes = windows.map((w) => limit.rateLimited(w)).filter((c) => c !== undefined);
-    expect(changes).toEqual([80]);
+  // Feeds request ends: "r" = 429 (with `ahead` admitted ahead of it), "o" = usable answer, "x" = other failure.
+  // `epoch`: when the requests started (default: each just now, after any cut).
+  const feed = (limit: ReturnType<typeof createAdaptiveLimit>, ends: string, ahead?: number, epoch?: number) =>
+    [...ends]
+      .map((e) => (e === "r" ? limit.rateLimited(epoch ?? limit.started(), ahead) : limit.ended(epoch ?? limit.started(), e === "o")))
+      .filter((c) => c !== undefined);
+
+  it("takes isolated 429s as noise: 5% of requests refused never moves the limit", () => {
+    const limit = createAdaptiveLimit(80);
+    // One 429 in every 20 request ends, over 2000 ends.
+    const changes = feed(limit, "ooooooooooooooooooor".repeat(100), 40);
+    expect(changes).toEqual([]);
     expect(limit.limit).toBe(80);
   });
 
-  it("falls fast while far above capacity: each new window's first 429 cuts again", () => {
-    const limit = createAdaptiveLimit(300);
-    for (let i = 0; i < 12; i++) limit.rateLimited(limit.started());
-    expect(limit.limit).toBeLessThan(25);
+  it("a burst of refusals costs its share, not half: 25% refused cuts 80 to 60, with the reason", () => {
+    const limit = createAdaptiveLimit(80);
+    const changes = feed(limit, "ooor".repeat(20), 0, limit.started());
+    expect(changes).toEqual([{ limit: 60, reason: "rate-limited", detail: "10 of the last 40 requests rate-limited" }]);
   });
 
-  it("grows by one per `limit` successes and never above the maximum", () => {
-    const limit = createAdaptiveLimit(10);
-    limit.rateLimited(limit.started());
-    expect(limit.limit).toBe(8);
-    const w = limit.started();
-    const grown = Array.from({ length: 8 }, () => limit.succeeded(w)).filter((c) => c !== undefined);
-    expect(grown).toEqual([9]);
-    for (let i = 0; i < 100; i++) limit.succeeded(limit.started());
-    expect(limit.limit).toBe(10);
+  it("goes straight to what a server over capacity admitted, in one cut", () => {
+    const limit = createAdaptiveLimit(200);
+    // 20 admitted and still in flight, 180 refused at once.
+    const changes = feed(limit, "r".repeat(180), 20, limit.started());
+    expect(changes.map((c) => c.limit)).toEqual([20]);
+  });
+
+  it("ignores the ends of requests started before the last cut", () => {
+    const limit = createAdaptiveLimit(40);
+    const before = limit.started();
+    for (let i = 0; i < 7; i++) limit.rateLimited(before, 10);
+    expect(limit.rateLimited(before, 10)).toMatchObject({ limit: 10 });
+    expect(limit.rateLimited(before, 10)).toBeUndefined();
+    expect(limit.ended(before, true)).toBeUndefined();
+  });
+
+  it("probes one above the capacity found after a quiet window, and goes straight back when the probe draws a 429", () => {
+    const limit = createAdaptiveLimit(30);
+    expect(feed(limit, "r".repeat(20), 10, limit.started()).map((c) => c.limit)).toEqual([10]);
+    // At the capacity found, growth counts only once a whole window (20 ends) passed without a 429, then one per `limit`.
+    expect(feed(limit, "o".repeat(28))).toEqual([]);
+    expect(feed(limit, "o")).toEqual([{ limit: 11, reason: "recovered", detail: "20 of the last 20 requests answered" }]);
+    expect(feed(limit, "r", 10)).toEqual([{ limit: 10, reason: "rate-limited", detail: "1 of the last 20 requests rate-limited" }]);
+    // …and a quiet stretch (the window without any 429) lets it grow back to the configured maximum.
+    feed(limit, "o".repeat(2000));
+    expect(limit.limit).toBe(30);
   });
 
   it("never goes below one", () => {
     const limit = createAdaptiveLimit(2);
-    for (let i = 0; i < 10; i++) limit.rateLimited(limit.started());
+    for (let i = 0; i < 10; i++) limit.rateLimited(limit.started(), 0);
     expect(limit.limit).toBe(1);
   });
 });
@@ -89,20 +113,5 @@ describe("ReadySet", () => {
     expect(ready.initial(tasks)).toEqual(["a", "b"]);
     expect(ready.finished("a")).toEqual([]);
     expect(ready.finished("b")).toEqual(["c"]);
-  });
-});
-
-describe("adaptive limit with the admitted count", () => {
-  it("goes straight to what the server admitted, never below a quarter, always down by at least one", () => {
-    const limit = createAdaptiveLimit(200);
-    expect(limit.rateLimited(limit.started(), 20)).toBe(50); // a quarter of 200 first
-    expect(limit.rateLimited(limit.started(), 20)).toBe(20);
-    expect(limit.rateLimited(limit.started(), 20)).toBe(19); // at capacity: one down, not ×0.8
-  });
-  it("ignores 429s of requests started before the last cut", () => {
-    const limit = createAdaptiveLimit(80);
-    const before = limit.started();
-    expect(limit.rateLimited(before, 70)).toBe(70);
-    expect(limit.rateLimited(before, 10)).toBeUndefined();
   });
 });

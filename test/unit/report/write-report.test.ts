@@ -1,20 +1,15 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildReport } from "../../../src/report/build-report.js";
 import { renderReportMarkdown } from "../../../src/report/render-markdown.js";
 import { writeReport } from "../../../src/report/write-report.js";
+import { tempDir } from "../../support/git-repo.js";
 import { sampleInput } from "./sample-input.js";
 
 describe("writeReport", () => {
-  let dir = "";
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
   it("writes report.json and report.md, creating the run dir, leaving no temp files", async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "swarm-report-"));
+    const dir = tempDir("swarm-report-");
     const runDir = path.join(dir, ".swarm", "runs", "r1");
     const paths = { reportJson: path.join(runDir, "report.json"), reportMd: path.join(runDir, "report.md") };
     const report = buildReport(sampleInput());

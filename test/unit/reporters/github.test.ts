@@ -1,11 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { annotation, createGithubReporter, escapeData, escapeProperty } from "../../../src/reporters/github.js";
-import { loadEventFixture } from "../../support/event-log.js";
-import { metricsOf } from "../ui/run-events.js";
-import { collect, stamper, summary } from "./events.js";
+import { SMALL_RUN, collect, loadEventFixture, metricsOf, recorder, summaryOf } from "../../support/events.js";
+import { tempDir } from "../../support/git-repo.js";
 
 describe("workflow command escaping", () => {
   it.each([
@@ -34,13 +32,8 @@ describe("workflow command escaping", () => {
 });
 
 describe("github reporter", () => {
-  let dir = "";
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
   it("annotates failures and appends the step summary to GITHUB_STEP_SUMMARY", async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "swarm-gh-"));
+    const dir = tempDir("swarm-gh-");
     const summaryPath = path.join(dir, "step-summary.md");
     await writeFile(summaryPath, "previous step\n");
     const sink = collect();
@@ -63,11 +56,11 @@ describe("github reporter", () => {
   });
 
   it("puts the swarm metrics into the step summary when the run summary carries them", async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "swarm-gh-"));
+    const dir = tempDir("swarm-gh-");
     const summaryPath = path.join(dir, "step-summary.md");
     const reporter = createGithubReporter({ env: { GITHUB_STEP_SUMMARY: summaryPath }, out: collect().out });
-    const at = stamper();
-    reporter.onEvent(at(1000, { type: "run.finished", summary: summary({ metrics: metricsOf() }) }));
+    const at = recorder("run-1").emit;
+    reporter.onEvent(at(1000, { type: "run.finished", summary: summaryOf({ metrics: metricsOf() }, SMALL_RUN) }));
     await reporter.close();
     const written = await readFile(summaryPath, "utf8");
     expect(written).toContain("Completion: 88.9% (80/90) — **below the 95% target**");
@@ -79,7 +72,7 @@ describe("github reporter", () => {
   });
 
   it("escapes messages, folds annotations beyond the cap, warns when the run stopped early", async () => {
-    const at = stamper();
+    const at = recorder("run-1").emit;
     const failed = Array.from({ length: 4 }, (_, i) => ({
       taskId: `refactor:src/f${i},x.js`,
       file: `src/f${i},x.js`,
@@ -94,7 +87,7 @@ describe("github reporter", () => {
       maxAnnotations: 3,
       appendFile: async (_p, text) => void appended.push(text),
     });
-    reporter.onEvent(at(1, { type: "run.finished", summary: summary({ failed, stoppedBy: "budget", budget: "steps", resumeHint: "swarm resume run-1" }) }));
+    reporter.onEvent(at(1, { type: "run.finished", summary: summaryOf({ failed, stoppedBy: "budget", budget: "steps", resumeHint: "swarm resume run-1" }, SMALL_RUN) }));
     await reporter.close();
     expect(sink.lines()).toEqual([
       "::error file=src/f0%2Cx.js,title=swarm refactor failed::timeout: 100%25 stuck%0Aline 0",
@@ -106,20 +99,20 @@ describe("github reporter", () => {
   });
 
   it("reports a summary it could not write as a warning, not a crash", async () => {
-    const at = stamper();
+    const at = recorder("run-1").emit;
     const sink = collect();
     const reporter = createGithubReporter({
       env: { GITHUB_STEP_SUMMARY: "/nowhere/summary.md" },
       out: sink.out,
       appendFile: () => Promise.reject(new Error("EACCES: permission denied")),
     });
-    reporter.onEvent(at(1, { type: "run.finished", summary: summary({ failed: [] }) }));
+    reporter.onEvent(at(1, { type: "run.finished", summary: summaryOf({ failed: [] }, SMALL_RUN) }));
     await expect(reporter.close()).resolves.toBeUndefined();
     expect(sink.lines()).toEqual(["::warning title=swarm::could not write the step summary: EACCES: permission denied"]);
   });
 
   it("does nothing before run.finished", async () => {
-    const at = stamper();
+    const at = recorder("run-1").emit;
     const sink = collect();
     const reporter = createGithubReporter({ env: { GITHUB_ACTIONS: "true" }, out: sink.out });
     reporter.onEvent(at(1, { type: "task.failed", taskId: "doc:a.js", role: "doc", file: "a.js", output: "docs/a.md", attempts: 1, error: { code: "auth", message: "401" } }));

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createNdjsonReporter } from "../../../src/reporters/ndjson.js";
-import { assertSwarmEvent, loadEventFixture } from "../../support/event-log.js";
-import { collect, stamper } from "./events.js";
+import { assertSwarmEvent, collect, loadEventFixture, recorder } from "../../support/events.js";
 
 describe("ndjson reporter", () => {
   it("writes every event as one JSON line, nothing else", async () => {
@@ -23,7 +22,7 @@ describe("ndjson reporter", () => {
   });
 
   it("keeps messages with newlines and separators on one line", () => {
-    const at = stamper();
+    const at = recorder("run-1").emit;
     const sink = collect();
     createNdjsonReporter({ out: sink.out }).onEvent(at(1, { type: "run.warning", message: "a\nb\r\nc\u2028d" }));
     expect(sink.lines()).toHaveLength(1);

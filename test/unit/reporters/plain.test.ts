@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SwarmEvent } from "../../../src/events/types.js";
 import { createPlainReporter } from "../../../src/reporters/plain.js";
-import { loadEventFixture } from "../../support/event-log.js";
-import { metricsOf } from "../ui/run-events.js";
-import { collect, stamper, summary } from "./events.js";
+import { SMALL_RUN, collect, loadEventFixture, metricsOf, recorder, summaryOf } from "../../support/events.js";
 
 const zero = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
 
@@ -14,7 +12,7 @@ function runPlain(events: SwarmEvent[], options: { progressEveryMs?: number; max
   return sink;
 }
 
-function started(at: ReturnType<typeof stamper>, t = 0): SwarmEvent {
+function started(at: ReturnType<typeof recorder>["emit"], t = 0): SwarmEvent {
   return at(t, {
     type: "run.started",
     repo: "/repo",
@@ -93,7 +91,7 @@ describe("plain reporter over the recorded sample run", () => {
 
 describe("progress throttling", () => {
   it("prints at most one progress line per progressEveryMs of event time", () => {
-    const at = stamper();
+    const at = recorder("run-1").emit;
     const events = [started(at, 0)];
     for (const t of [1000, 4999, 5000, 5001, 9999, 10_000, 10_000, 30_000]) {
       events.push(at(t, { type: "step.started", taskId: "refactor:a.js", kind: "refactor", attempt: 1, model: "m" }));
@@ -110,7 +108,7 @@ describe("progress throttling", () => {
   });
 
   it("uses the configured interval and nothing before run.started", () => {
-    const at = stamper();
+    const at = recorder("run-1").emit;
     const before = at(20_000, { type: "run.warning", message: "early" });
     const events = [before, started(at, 20_000), at(20_500, { type: "limit.changed", limit: 4, max: 8, reason: "rate-limited" })];
     expect(runPlain(events, { progressEveryMs: 500 }).lines().at(-1)).toBe("[ 0/10 0% ] 0 failed | 0 retries | 0 tok | $0.00 | limit 4");
@@ -119,7 +117,7 @@ describe("progress throttling", () => {
 });
 
 describe("lines", () => {
-  const at = stamper();
+  const at = recorder("run-1").emit;
   const base = started(at, 0);
 
   it("counts retries and 429s into the progress line, and tokens and cost from steps", () => {
@@ -192,7 +190,7 @@ describe("lines", () => {
       base,
       at(10_000, {
         type: "run.finished",
-        summary: summary({ stoppedBy: "budget", budget: "cost", failed, estimatedCostUSD: null, branch: null, resumeHint: "swarm resume run-1" }),
+        summary: summaryOf({ stoppedBy: "budget", budget: "cost", failed, estimatedCostUSD: null, branch: null, resumeHint: "swarm resume run-1" }, SMALL_RUN),
       }),
       at(99_000, { type: "run.warning", message: "late" }),
     ];
@@ -214,7 +212,7 @@ describe("lines", () => {
   });
 
   it("ends with the swarm metrics when the summary carries them, in ASCII", () => {
-    const events = [base, at(10_000, { type: "run.finished", summary: summary({ metrics: metricsOf() }) })];
+    const events = [base, at(10_000, { type: "run.finished", summary: summaryOf({ metrics: metricsOf() }, SMALL_RUN) })];
     const lines = runPlain(events).lines();
     const from = lines.findIndex((l) => l.startsWith("completion:"));
     expect(lines.slice(from, from + 6)).toEqual([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SwarmEvent, SwarmEventType } from "../../../src/events/types.js";
-import { EVENT_TYPES, loadEventFixture, parseEventLog } from "../../support/event-log.js";
+import { EVENT_TYPES, loadEventFixture, parseEventLog } from "../../support/events.js";
 
 const events = loadEventFixture("sample-run");
 const ofType = <K extends SwarmEventType>(type: K) =>

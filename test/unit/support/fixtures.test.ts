@@ -1,14 +1,13 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { builtinModules, createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateGitRepo, generateRepo, synthesizeFiles } from "../../support/generate-repo.js";
-import { FIXTURES_DIR, gitRepo, hashWorkingTree, type TempRepo } from "../../support/git-repo.js";
+import { FIXTURES_DIR, gitRepo, hashWorkingTree, tempDir } from "../../support/git-repo.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const TSC = path.join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "tsc.cmd" : "tsc");
@@ -196,14 +195,8 @@ describe("fixtures/ts-lib", () => {
 });
 
 describe("gitRepo", () => {
-  const repos: TempRepo[] = [];
-  afterEach(async () => {
-    await Promise.all(repos.splice(0).map((r) => r.cleanup()));
-  });
-
   it("copies a fixture and commits all of it on main", async () => {
     const repo = await gitRepo("express-api");
-    repos.push(repo);
     expect(await repo.git("status", "--porcelain=v1", "-uall")).toBe("");
     expect(await repo.git("rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
     expect(await repo.git("log", "--format=%s")).toBe("initial");
@@ -214,7 +207,6 @@ describe("gitRepo", () => {
 
   it("snapshot is stable when nothing changes and detects edits, new files and new refs", async () => {
     const repo = await gitRepo({ "a.txt": "one\n", "bin/data.bin": Buffer.from([0, 1, 2]) });
-    repos.push(repo);
     const before = await repo.snapshot();
     expect(await repo.snapshot()).toEqual(before);
     expect(before.branch).toBe("main");
@@ -237,7 +229,6 @@ describe("gitRepo", () => {
     const tree = { "src/index.js": "module.exports = 1;\n" };
     const a = await gitRepo(tree);
     const b = await gitRepo(tree);
-    repos.push(a, b);
     expect(await a.git("rev-parse", "HEAD")).toBe(await b.git("rev-parse", "HEAD"));
     const before = await a.snapshot();
     await mkdir(path.join(a.dir, ".git", "info"), { recursive: true });
@@ -285,18 +276,10 @@ function checkSyntheticImports(root: string, paths: string[], style: "cjs" | "es
 }
 
 describe("generateRepo", () => {
-  const dirs: string[] = [];
-  const tempDir = async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "swarm-gen-test-"));
-    dirs.push(dir);
-    return dir;
-  };
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-  });
+  const genDir = () => tempDir("swarm-gen-test-");
 
   it("is deterministic for a seed and differs across seeds", async () => {
-    const [a, b, c] = [await tempDir(), await tempDir(), await tempDir()];
+    const [a, b, c] = [genDir(), genDir(), genDir()];
     const paths = await generateRepo(a, { files: 120, seed: 7 });
     expect(await generateRepo(b, { files: 120, seed: 7 })).toEqual(paths);
     await generateRepo(c, { files: 120, seed: 8 });
@@ -306,7 +289,7 @@ describe("generateRepo", () => {
   });
 
   it("writes folders of sources of realistic size plus the project files", async () => {
-    const dir = await tempDir();
+    const dir = genDir();
     const paths = await generateRepo(dir, { files: 200, seed: 3, avgBytes: 1500 });
     expect(paths).toHaveLength(200);
     expect(new Set(paths.map((p) => path.posix.dirname(p))).size).toBe(5);
@@ -321,7 +304,7 @@ describe("generateRepo", () => {
   });
 
   it("esm-ts: every named import exists and the repo type-checks", async () => {
-    const dir = await tempDir();
+    const dir = genDir();
     const paths = await generateRepo(dir, { files: 80, seed: 11, style: "esm-ts" });
     expect(checkSyntheticImports(dir, paths, "esm-ts")).toEqual([]);
     expect(paths.some((p) => readFileSync(path.join(dir, p), "utf8").includes("import type {"))).toBe(true);
@@ -331,7 +314,7 @@ describe("generateRepo", () => {
   });
 
   it("cjs: every named require exists and the modules run", async () => {
-    const dir = await tempDir();
+    const dir = genDir();
     const paths = await generateRepo(dir, { files: 80, seed: 11, style: "cjs" });
     expect(paths.every((p) => p.endsWith(".js"))).toBe(true);
     expect(checkSyntheticImports(dir, paths, "cjs")).toEqual([]);

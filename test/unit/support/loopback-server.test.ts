@@ -219,8 +219,8 @@ describe("loopback server through the openai SDK", () => {
     expect(server.inFlight()).toBe(0);
   });
 
-  it("rejects stream: true with 400", async () => {
-    const { client } = await start();
+  it("rejects stream: true with 400 when rejectStreaming is set", async () => {
+    const { client } = await start({ rejectStreaming: true });
     const error = await caught(
       client.chat.completions.create({ model: "m", messages: protocolMessages("refactor", "a.ts"), stream: true }),
     );

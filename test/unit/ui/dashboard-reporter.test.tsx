@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDashboardReporter } from "../../../src/ui/dashboard-reporter.js";
-import { recorder, stripAnsi, summaryOf } from "./run-events.js";
+import { recorder, stripAnsi, summaryOf } from "../../support/events.js";
 
 // ink decides at import time whether it runs in CI (is-in-ci), and there it writes no live frames,
 // only the last one at unmount; vi.hoisted runs before the imports above. The CLI never picks the dashboard in CI, so test it as in a terminal

@@ -2,7 +2,7 @@ import { cleanup, render } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { Dashboard, fitLiveRows } from "../../../src/ui/Dashboard.js";
 import { reduceAll, type DashboardState } from "../../../src/ui/state.js";
-import { metricsOf, readSampleRun, recorder, stripAnsi, summaryOf } from "./run-events.js";
+import { loadEventFixture, metricsOf, recorder, stripAnsi, summaryOf } from "../../support/events.js";
 import type { SwarmEvent } from "../../../src/events/types.js";
 
 afterEach(() => cleanup());
@@ -208,7 +208,7 @@ describe("Dashboard", () => {
   });
 
   describe("replaying fixtures/events/sample-run.jsonl", () => {
-    const events = readSampleRun();
+    const events = loadEventFixture("sample-run");
     const upTo = (predicate: (e: SwarmEvent) => boolean) => events.slice(0, events.findIndex(predicate) + 1);
 
     it("shows the 429s and the lowered limit early on", () => {

@@ -9,7 +9,7 @@ import {
   slowestInFlight,
   totalTasks,
 } from "../../../src/ui/state.js";
-import { readSampleRun, recorder, summaryOf } from "./run-events.js";
+import { loadEventFixture, recorder, summaryOf } from "../../support/events.js";
 
 describe("reduce", () => {
   it("starts executing with the announced concurrency as the limit and per-role totals", () => {
@@ -228,7 +228,7 @@ describe("reduce", () => {
   });
 
   it("replays the recorded sample run to its summary's counts", () => {
-    const events = readSampleRun();
+    const events = loadEventFixture("sample-run");
     const state = reduceAll(events);
     const summary = state.summary!;
     expect(summary).not.toBeNull();
@@ -246,7 +246,7 @@ describe("reduce", () => {
   });
 
   it("is deterministic: the same events give the same state", () => {
-    const events = readSampleRun();
+    const events = loadEventFixture("sample-run");
     expect(reduceAll(events)).toEqual(reduceAll(events));
     expect(reduce(initialState(), events[0])).toEqual(reduceAll(events.slice(0, 1)));
   });

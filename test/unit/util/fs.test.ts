@@ -1,14 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ensureDir, readJson, writeFileAtomic } from "../../../src/util/fs.js";
+import { tempDir } from "../../support/git-repo.js";
 
-function temp(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "swarm-fs-"));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const temp = (): string => tempDir("swarm-fs-");
 
 describe("writeFileAtomic", () => {
   it("creates and replaces a file, leaving no temp files", async () => {

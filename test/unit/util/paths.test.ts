@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import { assertNoSymlinkEscape, assertOutputPath, checkOutputPath, UnsafePathError } from "../../../src/util/paths.js";
+import { tempDir } from "../../support/git-repo.js";
 
 const TOP = "/work/repo";
 
@@ -66,8 +66,7 @@ describe("checkOutputPath", () => {
 
 describe("assertNoSymlinkEscape", () => {
   function tree() {
-    const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), "swarm-paths-")));
-    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    const root = realpathSync(tempDir("swarm-paths-"));
     const wt = path.join(root, "wt");
     const outside = path.join(root, "outside");
     mkdirSync(path.join(wt, "src", "deep"), { recursive: true });

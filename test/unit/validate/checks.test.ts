@@ -11,8 +11,8 @@ import {
   introducedProblems,
   newProblems,
   problemKey,
-  type ImportProblem,
 } from "../../../src/validate/checks.js";
+import type { ImportProblem } from "../../../src/validate/types.js";
 
 const graphOf = (entries: Record<string, string>) => buildImportGraph(new Map(Object.entries(entries)));
 const brief = (p: ImportProblem) => `${p.file}:${p.line} ${p.code}${p.name !== undefined ? ` ${p.name}` : ""}`;

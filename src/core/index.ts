@@ -1,0 +1,3 @@
+export * from "./types.js";
+export { SwarmError, SwarmErrorCode, configError, repoStateError, usageError } from "./errors.js";
+export { ExitCode, exitCodeFor } from "./exit-codes.js";

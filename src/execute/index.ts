@@ -1,0 +1,2 @@
+export { executePlan } from "./engine.js";
+export type { EngineDeps } from "./engine.js";

@@ -1,0 +1,42 @@
+import type { Role, SourceFile, Task, TaskId, TaskResult } from "../core/index.js";
+import type { EventBus } from "../events/index.js";
+import { writeBranch } from "./worktree.js";
+
+export interface CommitResultsInput {
+  repo: { top: string; headSha: string };
+  plan: { roles: readonly Role[]; tasks: readonly Task[] };
+  files: ReadonlyMap<string, SourceFile>;
+  results: ReadonlyMap<TaskId, TaskResult>;
+  branch: string;
+  instruction: string;
+  /** Tasks validation repaired: committed even when the agent's own answer changed nothing. */
+  repaired: ReadonlySet<TaskId>;
+  bus: EventBus;
+}
+
+/**
+ * One commit per role, in role order; a failed or reverted task leaves its output path as HEAD has it.
+ * Repaired files go into their role's commit as repaired, so every commit on the branch is as consistent
+ * as its tip (bisect and per-commit CI stay green); the report lists each repair with its problems.
+ */
+export async function commitResults(input: CommitResultsInput) {
+  const { plan, results, repaired } = input;
+  const title = input.instruction.split("\n")[0]!.slice(0, 60);
+  const commits = plan.roles.map((role) => {
+    const done = plan.tasks
+      .map((t) => results.get(t.id)!)
+      .filter((r) => r.role === role && r.status === "succeeded" && (r.changed || repaired.has(r.id)));
+    return {
+      message: `swarm(${role}): ${title}\n\n${done.map((r) => `- ${r.output}${repaired.has(r.id) ? " (repaired)" : ""}`).join("\n")}\n`,
+      files: done.map((r) => {
+        const source = input.files.get(r.output);
+        return { path: r.output, content: r.content!, mode: source?.mode, original: source ? { hasBom: source.hasBom, eol: source.eol, hasFinalNewline: source.hasFinalNewline } : undefined };
+      }),
+    };
+  });
+  const written = await writeBranch({ repo: input.repo.top, headSha: input.repo.headSha, branch: input.branch, commits });
+  // Entries that changed nothing are skipped, so each commit names the entry, and so its role, it came from.
+  const byRole = written.commits.map((c) => ({ role: plan.roles[c.entry]!, sha: c.sha, files: c.files }));
+  for (const c of byRole) input.bus.emit({ type: "commit.created", branch: input.branch, ...c });
+  return { ...written, commits: byRole };
+}

@@ -1,0 +1,10 @@
+export { commitResults } from "./commits.js";
+export { ensureSwarmExcluded } from "./exclude.js";
+export { headSha, headTree, readBlobs, readHeadFiles, workingTreeStatus } from "./head.js";
+export type { HeadEntry, WorkingTreeStatus } from "./head.js";
+export { findUnsafeOutputs } from "./output-safety.js";
+export { checkRepoState } from "./repo-state.js";
+export type { RepoState } from "./repo-state.js";
+export { ownBranchTip, releaseOwnBranch } from "./resume-branch.js";
+export { type GateWorktree, openGateWorktree } from "./gate-worktree.js";
+export { type CommandOutcome, type CommandStatus, runCommand } from "./run-command.js";

@@ -1,0 +1,4 @@
+export type { PrepareOptions, PreparedPlan, Prepared } from "./types.js";
+export { preparePlan } from "./prepare-plan.js";
+export { prepareRun } from "./prepare-run.js";
+export { costOf, isChange, messagesOf, repairRequest, stepRequest } from "./requests.js";

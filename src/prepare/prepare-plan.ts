@@ -1,0 +1,67 @@
+import path from "node:path";
+import { loadConfig } from "../config/index.js";
+import { SwarmError, SwarmErrorCode, usageError, type Plan, type TaskId } from "../core/index.js";
+import { checkRepoState, findUnsafeOutputs, readHeadFiles } from "../git/index.js";
+import { budgetFitWarnings, buildPlan, dropTasks } from "../plan/index.js";
+import { importMap } from "../prompt/index.js";
+import { scanRepo, secretReason, type ScanResult } from "../scan/index.js";
+import { prepareBaseline } from "../validate/index.js";
+import type { PrepareOptions, PreparedPlan } from "./types.js";
+
+/**
+ * scan → graph → plan, with no request sent:
+ * - repo state first, so a wrong path or a bare repo gets its own message;
+ * - the scan reads HEAD, which is what the branch will be made from;
+ * - tasks whose output may not be written (or read) are left out, each with its reason.
+ */
+export async function preparePlan(options: PrepareOptions, branchToCheck?: string): Promise<PreparedPlan> {
+  const repo = await checkRepoState(path.resolve(options.repo), { branch: branchToCheck });
+  // A folder inside a repository scopes the run to it (`swarm run packages/api`); its config sits beside it.
+  const { config, source } = await loadConfig(repo.path, options.configPath, options.overrides);
+  const instruction = (config.instruction ?? "").trim();
+  if (options.needsInstruction && instruction === "") {
+    throw usageError("no instruction: pass -i \"what to change\" or set \"instruction\" in swarm.config.json");
+  }
+  const scan = await scanRepo(repo.top, { ...config, scope: repo.prefix });
+  if (scan.files.length === 0) {
+    throw nothingToDo(config.include, repo.prefix, scan);
+  }
+  const baseline = options.needsBaseline === false && config.order !== "dependencies-first" ? null : await prepareBaseline(repo.top, scan, config);
+  const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
+  const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix, ...imports });
+  const files = new Map(scan.files.map((f) => [f.path, f]));
+  const atHead = new Set(scan.allPaths);
+  const outputsAtHead = planned.tasks.map((t) => t.output).filter((p) => !files.has(p) && atHead.has(p));
+  const existingOutputs = await readHeadFiles(repo.top, outputsAtHead);
+  const plan = dropTasks(planned, await unwritableOutputs(repo.top, planned, existingOutputs));
+  for (const d of plan.dropped ?? []) scan.warnings.push(`${d.taskId} left out: ${d.output}: ${d.reason}`);
+  scan.warnings.push(...budgetFitWarnings({ tasks: plan.tasks.length, estimatedUSD: 0, maxSteps: config.maxSteps, maxCostUSD: null }));
+  return { repo, config, configSource: source, instruction, scan, plan, files, existingOutputs, baseline };
+}
+
+function nothingToDo(include: readonly string[], prefix: string, scan: ScanResult): SwarmError {
+  const where = `at HEAD${prefix ? ` under ${prefix}/` : ""}`;
+  // Secret-named files anywhere are listed as skips too; only the others were matched by include.
+  const matched = scan.skips.filter((s) => s.reason !== "secret-name");
+  if (matched.length === 0) return new SwarmError(SwarmErrorCode.NothingToDo, `no source files to work on: the include globs ${JSON.stringify(include)} matched nothing ${where}`, { hint: "set include in swarm.config.json, or pass the folder that holds the code" });
+  const byReason = new Map<string, number>();
+  for (const s of matched) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
+  const reasons = [...byReason].map(([reason, n]) => `${n} ${reason}`).join(", ");
+  return new SwarmError(SwarmErrorCode.NothingToDo, `no source files to work on: all ${matched.length} file(s) the include globs matched ${where} were skipped (${reasons})`, { hint: "swarm plan --json lists each skip with its reason" });
+}
+
+/**
+ * Tasks whose output may not be touched, found before any request: an output that is a symlink or
+ * submodule at HEAD (or under one), and an existing test or doc that holds a secret (it would be sent).
+ */
+async function unwritableOutputs(top: string, plan: Plan, existingOutputs: ReadonlyMap<string, string>): Promise<Map<TaskId, string>> {
+  const unsafe = await findUnsafeOutputs(top, plan.tasks.map((t) => t.output));
+  const reasons = new Map<TaskId, string>();
+  for (const task of plan.tasks) {
+    const existing = existingOutputs.get(task.output);
+    const secret = existing === undefined ? null : secretReason(task.output, existing);
+    const why = unsafe.get(task.output) ?? (secret ? `it exists at HEAD and ${secret}; it is never sent` : undefined);
+    if (why) reasons.set(task.id, why);
+  }
+  return reasons;
+}

@@ -1,0 +1,4 @@
+export type { Reporter } from "./types.js";
+export { createGithubReporter } from "./github.js";
+export { createNdjsonReporter } from "./ndjson.js";
+export { createPlainReporter } from "./plain.js";

@@ -1,0 +1,1 @@
+export { createDashboardReporter } from "./dashboard-reporter.js";
