@@ -16,6 +16,7 @@ import type { NaiveOutput } from "./naive-swarm.js";
 import { summarizeProfile, type HotSpot } from "./profile-summary.js";
 import type { ScanChildOutput } from "./scan-child.js";
 import type { ValidateChildOutput } from "./validate-child.js";
+import { typeGateScenario } from "./type-gate.js";
 
 const LATENCY = { seed: 42, medianMs: 50, p99Ms: 400 };
 const RATE_LIMIT_C = 20;
@@ -209,6 +210,20 @@ async function main() {
     row("", `check ÷ full tsc, CPU; peak RSS ours / tsc`, `${x(v.checkCpuMs / tscUsage.cpuMs)}; ${Math.round(v.maxRssMB)} / ${Math.round(tscUsage.maxRssMB)} MB`);
 
     section("6 validation");
+    // 7. The type gate (all compiler codes, installed packages) on the 3,000-file repo, 1% changed, vs a full tsc.
+    // Its last use: the scenario writes the changed files into its working tree.
+    const g = await typeGateScenario(repo3000.dir);
+    const gateWall = g.baselineMs + g.checkMs;
+    const gateCpu = g.baselineCpuMs + g.checkCpuMs;
+    row("7 type gate", `${g.files} files, ${Object.keys(g.written).length} changed: baseline + check wall (CPU)`, `${ms(g.baselineMs)} + ${ms(g.checkMs)} (${ms(g.baselineCpuMs)} + ${ms(g.checkCpuMs)})`);
+    row("", `full tsc --noEmit (exit ${g.tscExit}): wall (CPU)`, `${ms(g.tscWallMs)} (${ms(g.tscCpuMs)})`);
+    row("", "gate ÷ full tsc: wall", x(gateWall / g.tscWallMs), "≤ 0.5×", check(gateWall / g.tscWallMs <= 0.5));
+    row("", "gate ÷ full tsc: CPU", x(gateCpu / g.tscCpuMs), "≤ 0.5×", check(gateCpu / g.tscCpuMs <= 0.5));
+    // A run builds the import graph (the baseline's main cost) for its plan and prompts anyway.
+    row("", "check alone ÷ full tsc: wall; CPU", `${x(g.checkMs / g.tscWallMs)}; ${x(g.checkCpuMs / g.tscCpuMs)}`);
+    row("", "peak RSS gate ÷ tsc", `${x(g.maxRssMB / g.tscRssMB)} (${Math.round(g.maxRssMB)} / ${Math.round(g.tscRssMB)} MB)`, "≤ 1.2×", check(g.maxRssMB / g.tscRssMB <= 1.2));
+    row("", `tsc errors in scope (${g.scope.length} files) found by the gate`, `${g.matched} of ${g.tscInScope} (tsc: ${g.tscErrors} in all; gate extra: ${g.extra})`, "all, none extra", check(g.matched === g.tscInScope && g.extra === 0 && g.tscInScope === g.tscErrors));
+    section("7 type gate");
     // 5. Scan + graph + plan at 1,000 and 10,000 files, beside the time to read every file.
     for (const files of [1000, 10_000] as const) {
       const repo = files === 1000 ? repo1000 : await gen(files, 4);
@@ -308,6 +323,11 @@ ${notes.map((n) => `- ${n}`).join("\n")}
    beside the floor: \`git ls-files\` + reading every tracked file (64 reads in parallel) in a child.
 6. **Validation**: computeBaseline + checkChanges (src/validate/baseline.ts) on the 1,000-file repo with 1%
    of its files changed, beside \`tsc --noEmit\` on the same repo.
+7. **Type gate** (bench/type-gate.ts): a generated 3,000-file TS repo with this project's node_modules linked
+   in as its installed packages; 1% of the files changed, every fifth of them giving an exported function a
+   required parameter (TS2554 in its callers). Gate = computeBaseline + checkChanges with the environment (all
+   compiler codes), in a child; then the same changes written to disk and \`tsc --noEmit\` run on the repo.
+   Errors compared as (file, code) within the gate's scope (changed files + transitive importers).
 
 ## Execute-phase hot spots (300 files, concurrency 80, inclusive CPU)
 

@@ -4,12 +4,13 @@ import { exitCodeFor, SwarmError, SwarmErrorCode, type Plan, type StepRecord } f
 import { EventBus, type RunSummary, type Subscriber } from "./events/index.js";
 import { countTokens, estimateBrief, estimatePlan, extrapolateSample, samplePlan, selectSample } from "./estimate/index.js";
 import { executePlan } from "./execute/index.js";
-import { checkRepoState, commitResults, ownBranchTip, releaseOwnBranch } from "./git/index.js";
+import { checkRepoState, commitResults, ownBranchTip, pruneStaleWorktrees, releaseOwnBranch } from "./git/index.js";
 import { preflight, type ChatProvider } from "./llm/index.js";
 import { tasksByRole } from "./plan/index.js";
-import { costOf, isChange, messagesOf, prepareRun, repairRequest, stepRequest, type PrepareOptions, type Prepared } from "./prepare/index.js";
+import { answerLimits, costOf, isChange, messagesOf, prepareRun, repairRequest, stepRequest, type PrepareOptions, type Prepared } from "./prepare/index.js";
 import { buildReport, summaryFromReport, writeReport } from "./report/index.js";
-import { assertSameHead, Journal, newRunId, openRunDir, readJournal, readRunMeta, recordCalibration, runDirPaths, writeSampleFile, writtenBranchTip, type RunMeta, type SampleMeta } from "./run/index.js";
+import { diskFullAt } from "./util/index.js";
+import { assertSameHead, Journal, newRunId, openRunDir, readJournal, readRunMeta, recordBranchTip, recordCalibration, recordResume, resumeOverrides, runDirPaths, writeSampleFile, writtenBranchTip, type RunMeta, type SampleMeta } from "./run/index.js";
 import { runValidation } from "./validate/index.js";
 
 export interface RunOptions extends PrepareOptions {
@@ -27,10 +28,29 @@ export interface RunOptions extends PrepareOptions {
 /** The whole run: prepare → preflight → open run → execute → validate → commit → report. Returns the summary the exit code comes from. */
 export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   const run = await openRun(options);
+  return runOpened(run, options).catch((error: unknown) => {
+    throw diskFullError(error, run) ?? error;
+  });
+}
+
+/**
+ * A full disk is the user's to fix, not a bug: every step journaled so far is on disk (each is fsync'd
+ * before it counts), so freeing space and resuming loses nothing.
+ */
+function diskFullError(error: unknown, run: OpenRun): SwarmError | null {
+  if (error instanceof SwarmError) return null;
+  const full = diskFullAt(error);
+  if (!full) return null;
+  return new SwarmError(SwarmErrorCode.DiskFull, `disk full at ${full.path ?? run.top}; free space, then \`swarm resume ${run.runId}\``, { cause: error });
+}
+
+async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary> {
   const { prepared, bus, paths, runId, branch, top, meta } = run;
   const { config, plan, instruction } = prepared;
   for (const warning of prepared.scan.warnings) bus.emit({ type: "run.warning", message: warning });
   await preflight(run.provider, config);
+  // Recorded once the endpoint answered, so a mistyped --base-url is not carried into the next resume.
+  if (meta) await recordResume(paths, meta, run.resumeFlags);
   const prior = meta ? (await readJournal(paths.journal)).records : [];
   const startedAt = meta?.startedAt ?? (await startRunDir(run, options)).startedAt;
   const t0 = performance.now();
@@ -46,7 +66,7 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
     baseline: prepared.baseline, config, plan, instruction, results: executed.results, isMainPassComplete: executed.stoppedBy === "completed", countTokens,
     isChange: isChange(prepared),
     engine: {
-      provider: run.provider, bus, journal, settings: config, drain: options.drain, abort: options.abort, random: options.random, costUSD: costOf(prepared),
+      provider: run.provider, bus, journal, settings: config, drain: options.drain, abort: options.abort, random: options.random, costUSD: costOf(prepared), answerLimits: answerLimits(prepared),
       spent: { steps: executed.steps.length, costUSD: executed.spentUSD }, prior, requestFor: (task, messages) => repairRequest(prepared, task, messages),
     },
   });
@@ -55,7 +75,9 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   const steps = validated ? [...executed.steps, ...validated.steps] : executed.steps;
 
   if (run.ownTip) await releaseOwnBranch(top, branch, run.ownTip);
-  const written = await commitResults({ repo: prepared.repo, plan, files: prepared.files, results, branch, instruction, repaired: new Set(validated?.replaced.keys()), bus });
+  const written = await commitResults({ repo: prepared.repo, plan, files: prepared.files, results, branch, instruction, repaired: new Set(validated?.replaced.keys()), bus,
+    beforeBranch: (sha) => recordBranchTip(paths, branch, sha),
+  });
   // After a rejected key too: the engine journals the rejected step as unfinished, so a resume with a good key completes the run.
   const resumeHint = executed.stoppedBy !== "completed" ? `swarm resume ${runId} ${quote(options.repo)}` : undefined;
   const report = buildReport({
@@ -113,17 +135,21 @@ type OpenRun = Awaited<ReturnType<typeof openRun>>;
 /** The steps both runs share before preflight: the repo, the run id and branch (a resume's from run.json), the prepared plan, provider and bus. */
 async function openRun(options: RunOptions) {
   const top = (await checkRepoState(path.resolve(options.repo), {})).top;
+  // A killed run's temporary worktrees would otherwise stay registered in the repository for good.
+  await pruneStaleWorktrees(top);
   const meta: RunMeta | null = options.resume ? await readRunMeta(top, options.resume) : null;
   const runId = meta?.runId ?? newRunId();
   const branch = meta?.branch ?? options.branch ?? `swarm/${runId}`;
   const paths = runDirPaths(top, runId);
   // A drained run wrote its branch already; its resume replaces it (only while it is as that run left it).
   const ownTip = meta ? await ownBranchTip(top, branch, await writtenBranchTip(paths, branch)) : null;
-  const prepared = await prepareRun(meta ? { ...options, ...meta.options, needsInstruction: true } : options, ownTip ? undefined : branch);
+  // A resume keeps the run's plan and instruction; only the endpoint flags it is given apply on top.
+  const resumed = meta ? resumeOverrides(meta, options.overrides) : null;
+  const prepared = await prepareRun(meta ? { ...options, ...meta.options, overrides: resumed!.overrides, needsInstruction: true } : options, ownTip ? undefined : branch);
   if (meta) assertSameHead(meta, prepared.repo.headSha);
   const bus = new EventBus(runId);
   for (const s of options.subscribers) bus.subscribe(s);
-  return { top, meta, runId, branch, paths, ownTip, prepared, provider: options.providerFor(prepared.config), bus };
+  return { top, meta, runId, branch, paths, ownTip, prepared, provider: options.providerFor(prepared.config), bus, resumeFlags: resumed?.given ?? {} };
 }
 
 /** A new run's directory: the whole plan and run.json (a sample's names what it sampled). */
@@ -136,8 +162,8 @@ async function startRunDir(run: OpenRun, options: PrepareOptions, sample?: Sampl
 /** The engine over `plan` with the requests, costs and change test both runs share, so a continued sample takes its answers as its own. */
 function execute(run: OpenRun, options: Pick<RunOptions, "drain" | "abort" | "random">, plan: Plan, journal: Journal, prior: StepRecord[]) {
   return executePlan({
-    plan, provider: run.provider, bus: run.bus, journal, prior, settings: run.prepared.config, requestFor: (task, results) => stepRequest(run.prepared, task, results),
-    costUSD: costOf(run.prepared), isChange: isChange(run.prepared), drain: options.drain, abort: options.abort, random: options.random,
+    plan, provider: run.provider, bus: run.bus, journal, prior, settings: run.prepared.config, requestFor: (task, results, editFailures) => stepRequest(run.prepared, task, results, editFailures),
+    costUSD: costOf(run.prepared), isChange: isChange(run.prepared), answerLimits: answerLimits(run.prepared), drain: options.drain, abort: options.abort, random: options.random,
   });
 }
 

@@ -16,6 +16,13 @@ const modelPriceSchema = z
   })
   .strict();
 
+const modelLimitsSchema = z
+  .object({
+    contextWindow: positiveInt.optional().describe("tokens of prompt and answer together the model takes"),
+    maxOutputTokens: positiveInt.optional().describe("longest answer the model writes, in tokens"),
+  })
+  .strict();
+
 const roleRoutingSchema = z
   .object({
     model: z.string().min(1).optional().describe("model for this role; default provider.model"),
@@ -80,6 +87,14 @@ export const configSchema = z
       ])
       .describe("globs never worked on; tests and docs are written by the test and doc roles"),
     maxFileBytes: positiveInt.default(200_000).describe("larger files are skipped"),
+    editFormat: z
+      .enum(["auto", "whole", "search-replace"])
+      .default("auto")
+      .describe("how refactor answers carry the file: whole file, SEARCH/REPLACE edits, or auto (edits when the whole file would exceed editThresholdTokens or the model's max output)"),
+    editThresholdTokens: positiveInt.default(2000).describe("auto: files whose whole-file answer would exceed this many tokens are answered with SEARCH/REPLACE edits"),
+    maxAnswerBytes: positiveInt.nullable().default(null).describe("an answer longer than this is cut off while it streams and rejected; null = max(4 × the file's size, 256 KB)"),
+    maxDeletionRatio: z.number().min(0).max(1).default(0.6).describe("a refactor answer removing more than this share of the file's non-blank lines is rejected"),
+    allowDeletions: z.boolean().default(false).describe("true: refactor answers may remove any share of a file (maxDeletionRatio off)"),
     concurrency: positiveInt.default(DEFAULTS.concurrency).describe("requests in flight at most; lowered automatically on 429"),
     timeoutMs: positiveInt.default(600_000).describe("total time one request may take, streaming included; the request is cancelled and retried"),
     stallTimeoutMs: positiveInt.default(30_000).describe("a streamed answer silent this long is cancelled and retried"),
@@ -116,6 +131,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     pricing: z.record(z.string(), modelPriceSchema).default({}).describe("per-model prices overriding the built-in table"),
+    models: z.record(z.string(), modelLimitsSchema).default({}).describe("per-model limits overriding the built-in table; a task whose answer or prompt cannot fit is left out up front"),
     estimate: z
       .object({
         assumedLatencyMs: positiveInt.default(20_000).describe("latency per request assumed by the estimate's wall time"),
@@ -127,4 +143,5 @@ export const configSchema = z
 
 export type SwarmConfig = z.infer<typeof configSchema>;
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
+export type ModelLimits = Required<z.infer<typeof modelLimitsSchema>>;
 export type ResolvedConfig = Readonly<SwarmConfig>;

@@ -20,6 +20,7 @@ export const SwarmErrorCode = {
   NoCommits: "SWARM_NO_COMMITS",
   BadBranch: "SWARM_BAD_BRANCH",
   BranchExists: "SWARM_BRANCH_EXISTS",
+  DiskFull: "SWARM_DISK_FULL",
 } as const;
 export type SwarmErrorCode = (typeof SwarmErrorCode)[keyof typeof SwarmErrorCode];
 

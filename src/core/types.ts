@@ -116,9 +116,11 @@ export const STEP_ERROR_CODES = [
   "no-code-block", // answer had no usable fenced block
   "many-code-blocks",
   "truncated", // finish_reason "length"
+  "edit-failed", // a SEARCH/REPLACE answer that does not apply to the file
   "bad-request", // 400/404/422: fatal for the task
   "auth", // 401/403: fatal for the run
   "unsafe-output", // answer tried to write outside the task's own path
+  "unsafe-answer", // answer rejected by the screen: a secret, too large, control bytes, or mass deletion
   "aborted", // run aborted (second Ctrl-C)
   "dependency-failed", // a prerequisite task failed
   "budget", // not started because a budget ran out
@@ -142,6 +144,8 @@ export interface StepRecord {
   /** The new file content when ok; absent otherwise. */
   content?: string;
   error?: ErrorInfo;
+  /** sha256 of a rejected answer (its content is never journaled): tells retries apart. */
+  answerHash?: string;
   /** What the endpoint billed for this request; zero when it never answered. */
   usage: Usage;
   latencyMs: number;
@@ -150,7 +154,12 @@ export interface StepRecord {
   status?: number;
   /** This step decided the task (success, or a failure that is not retried). */
   final: boolean;
+  /** "search-replace" when the step asked for SEARCH/REPLACE edits; absent: a whole-file answer. */
+  format?: AnswerFormat;
 }
+
+/** How an answer carries its file: the whole content, or SEARCH/REPLACE edits of the file the model was shown. */
+export type AnswerFormat = "whole" | "search-replace";
 
 export type TaskStatus = "succeeded" | "failed" | "not-run";
 

@@ -1,7 +1,7 @@
 import { ROLES, type Plan, type Role, type StepKind, type Task, type TaskId, type Usage } from "../core/index.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { ChatMessage } from "../llm/index.js";
-import { parseAnswer } from "../prompt/index.js";
+import { asksForEdits, parseAnswer } from "../prompt/index.js";
 import type { Pricing } from "./pricing.js";
 import { modelFor } from "./routing.js";
 import { countMessageTokens, countTokens, TOKENS_PER_MESSAGE } from "./tokenizer.js";
@@ -87,6 +87,13 @@ const RESERVE_HEADROOM = Object.freeze({
   calibrated: { input: 1.05, output: 1.2 },
 });
 
+/**
+ * Output of a refactor answered with SEARCH/REPLACE edits (editFormat): the changed lines with their context,
+ * not the file. A stated default until calibration measures the run's own ratio: a typical instruction touches
+ * a few places of a large file; each block repeats its SEARCH lines.
+ */
+const EDIT_OUTPUT = Object.freeze({ perSourceToken: 0.1, fixed: 200 });
+
 export function expectedOutputTokens(kind: StepKind, sourceTokens: number): number {
   const ratio = OUTPUT_RATIOS[kind];
   return Math.ceil(ratio.perSourceToken * Math.max(0, sourceTokens) + ratio.fixed);
@@ -152,6 +159,7 @@ export function estimatePlan(input: EstimatePlanInput): Estimate {
     return tokens;
   };
 
+  let editTasks = 0;
   for (const task of plan.tasks) {
     const route = modelFor(config, task.role, task.bytes);
     const price = pricing.priceOf(route.model);
@@ -167,7 +175,10 @@ export function estimatePlan(input: EstimatePlanInput): Estimate {
     let inputTokens =
       prefixTokens + countMessageTokens(middle) + (last === undefined ? 0 : lastTokens + TOKENS_PER_MESSAGE);
     const sourceTokens = last === undefined ? 0 : sourceTokensIn(last.content, lastTokens);
-    let outputTokens = Math.min(expectedOutputTokens(task.role, sourceTokens), route.maxOutputTokens);
+    const edits = asksForEdits(messages);
+    if (edits) editTasks++;
+    const expected = edits ? Math.ceil(EDIT_OUTPUT.perSourceToken * sourceTokens + EDIT_OUTPUT.fixed) : expectedOutputTokens(task.role, sourceTokens);
+    let outputTokens = Math.min(expected, route.maxOutputTokens);
 
     const key = calibrationKey(route.model, task.role);
     prefixTokensByKey.set(key, prefixTokens);
@@ -225,6 +236,11 @@ export function estimatePlan(input: EstimatePlanInput): Estimate {
   ];
   if (mayThink(config)) {
     assumptions.push("reasoning (thinking) tokens are billed as output and are not included; set routing.<role>.thinking to false or calibrate");
+  }
+  if (editTasks > 0) {
+    assumptions.push(
+      `${plural(editTasks, "refactor")} answered with SEARCH/REPLACE edits (editFormat): output assumed ${EDIT_OUTPUT.perSourceToken * 100}% of the file + ${EDIT_OUTPUT.fixed} tokens`,
+    );
   }
   for (const model of [...modelsUsed].sort()) {
     const p = pricing.priceOf(model);

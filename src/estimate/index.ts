@@ -1,11 +1,12 @@
 export { estimateBrief } from "./brief.js";
 export { calibrationRatios, measureRun, mergeRun, parseCalibrationFile } from "./calibration.js";
 export type { CalibrationFile, CalibrationRun, MeasureRunInput } from "./calibration.js";
-export { estimatePlan } from "./estimate.js";
+export { estimatePlan, expectedOutputTokens } from "./estimate.js";
 export type { Calibration, Estimate } from "./estimate.js";
+export { fitOf, loadModelLimits } from "./model-limits.js";
 export { loadPricing } from "./pricing.js";
 export type { Pricing } from "./pricing.js";
 export { modelFor } from "./routing.js";
 export { extrapolateSample, samplePlan, selectSample } from "./sample.js";
 export type { Range, SampleExtrapolation, SampleSelection } from "./sample.js";
-export { countTokens } from "./tokenizer.js";
+export { countMessageTokens, countTokens } from "./tokenizer.js";

@@ -1,5 +1,6 @@
 import type { StepKind } from "../core/index.js";
-import type { ResolvedConfig } from "../config/index.js";
+import type { ModelLimits, ResolvedConfig } from "../config/index.js";
+import { loadModelLimits } from "./model-limits.js";
 
 export interface Route {
   model: string;
@@ -30,7 +31,8 @@ const WHOLE_FILE_HEADROOM = 1.3;
 /**
  * Which model serves a step and with what limits, from config `routing.<kind>`:
  * - `lightModel` when set and the file is smaller than `lightMaxBytes`, else `model`, else `provider.model`;
- * - `maxOutputTokens` from config, else the kind's default (raised for whole-file answers, see above);
+ * - `maxOutputTokens` from config, else the kind's default (raised for whole-file answers, see above,
+ *   but never past the model's max output: providers refuse a larger max_tokens);
  * - `thinking` passed through only when configured.
  */
 export function modelFor(config: ResolvedConfig, kind: StepKind, fileBytes: number): Route {
@@ -38,8 +40,20 @@ export function modelFor(config: ResolvedConfig, kind: StepKind, fileBytes: numb
   const { lightModel, lightMaxBytes } = routing;
   const isLight = lightModel !== undefined && lightMaxBytes !== undefined && fileBytes < lightMaxBytes;
   const model = isLight ? lightModel : (routing.model ?? config.provider.model);
-  const maxOutputTokens = routing.maxOutputTokens ?? defaultMaxOutputTokens(kind, fileBytes);
+  const maxOutputTokens = routing.maxOutputTokens ?? Math.min(defaultMaxOutputTokens(kind, fileBytes), limitsFor(config)(model)?.maxOutputTokens ?? Infinity);
   return routing.thinking === undefined ? { model, maxOutputTokens } : { model, maxOutputTokens, thinking: routing.thinking };
+}
+
+/** modelFor runs once per step: the table is laid over each config once. */
+const limitsByConfig = new WeakMap<ResolvedConfig, (model: string) => ModelLimits | null>();
+
+function limitsFor(config: ResolvedConfig): (model: string) => ModelLimits | null {
+  let limitsOf = limitsByConfig.get(config);
+  if (!limitsOf) {
+    limitsOf = loadModelLimits(config.models);
+    limitsByConfig.set(config, limitsOf);
+  }
+  return limitsOf;
 }
 
 function defaultMaxOutputTokens(kind: StepKind, fileBytes: number): number {

@@ -1,4 +1,4 @@
-import type { ErrorInfo, RepoPath, Role, StepErrorCode, StepKind, StoppedBy, TaskId, Usage } from "../core/index.js";
+import type { AnswerFormat, ErrorInfo, RepoPath, Role, StepErrorCode, StepKind, StoppedBy, TaskId, Usage } from "../core/index.js";
 
 /** What a reporter needs to know about the estimate at start (subset of estimate/Estimate). */
 export interface EstimateBrief {
@@ -101,7 +101,8 @@ type EventPayloads = {
   };
   "task.queued": { taskId: TaskId; role: Role; file: RepoPath };
   "task.started": { taskId: TaskId; role: Role; file: RepoPath };
-  "step.started": { taskId: TaskId; kind: StepKind; attempt: number; model: string };
+  /** `format` "search-replace": the step asks for SEARCH/REPLACE edits; absent: a whole-file answer. */
+  "step.started": { taskId: TaskId; kind: StepKind; attempt: number; model: string; format?: AnswerFormat };
   /** A streamed answer's progress, at most once a second per step: output tokens so far (reasoning included). */
   "step.progress": { taskId: TaskId; kind: StepKind; attempt: number; outputTokens: number; elapsedMs: number };
   "step.retry": { taskId: TaskId; kind: StepKind; attempt: number; error: ErrorInfo; status?: number; delayMs: number };

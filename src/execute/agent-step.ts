@@ -4,20 +4,61 @@
 import { zeroUsage, type ErrorInfo, type StepKind, type StepRecord, type Task } from "../core/index.js";
 import type { EventBus } from "../events/index.js";
 import { StepFailure, type ChatProvider, type ChatRequest, type ChatResponse, type StreamProgress } from "../llm/index.js";
-import { answerOptions, FORMAT_FAILURES, MAX_FORMAT_RETRIES, parseAnswer } from "../prompt/index.js";
+import { answerOptions, applyEditAnswer, FORMAT_FAILURES, isEditAnswer, MAX_FORMAT_RETRIES, parseAnswer, type EditTarget } from "../prompt/index.js";
+import { answerByteCap, DEFAULT_MAX_DELETION_RATIO, screenAnswer, type AnswerLimits } from "../secrets/index.js";
 import { retryDelayMs, shouldRetry, type RetrySettings } from "./retry-policy.js";
 
-/** What an answer is worth: the content to use, or why it cannot be used. */
-export type AnswerVerdict = { ok: true; content: string } | { ok: false; error: ErrorInfo };
+/** What an answer is worth: the content to use, or why it cannot be used (with the rejected answer's hash). */
+export type AnswerVerdict = { ok: true; content: string } | { ok: false; error: ErrorInfo; answerHash?: string };
+
+/** What a step's answer is judged against besides itself. */
+interface AnswerContext {
+  request: ChatRequest;
+  kind: StepKind;
+  limits: AnswerLimits;
+  /** The provider's exact-key check; the key itself stays in the provider. */
+  containsApiKey?: (text: string) => boolean;
+  /** The request asked for SEARCH/REPLACE edits of this file. */
+  edit?: EditTarget;
+}
 
 /**
  * The one decision "answer → usable content or a failure reason". Every check an answer must pass
- * before it is journaled, counted, written or shown to a later prompt belongs here (today: finish
- * reason and the fenced block). A failure is journaled with its reason only, never with the content,
- * and is retried like a malformed answer while the retry budget lasts.
+ * before it is journaled, counted, written or shown to a later prompt belongs here: finish reason and
+ * the fenced block, then the untrusted-input screen (secrets, size, control bytes, mass deletion). A
+ * failure is journaled with its reason (and a rejected answer's hash) only, never with the content, and
+ * is retried like a malformed answer while the retry budget lasts.
  */
-function judgeAnswer(answer: ChatResponse, request?: ChatRequest): AnswerVerdict {
-  return parseAnswer(answer.text, answer.finishReason, request ? answerOptions(request.messages) : {});
+function judgeAnswer(answer: ChatResponse, context: AnswerContext): AnswerVerdict {
+  const parsed = readAnswer(answer, context);
+  if (!parsed.ok) return parsed;
+  const screened = screenAnswer({
+    answer: parsed.content,
+    role: context.kind,
+    ...context.limits,
+    ...(context.containsApiKey ? { containsApiKey: context.containsApiKey } : {}),
+  });
+  if (!screened.ok) return { ok: false, error: { code: "unsafe-answer", message: screened.reason }, answerHash: screened.hash };
+  return parsed;
+}
+
+/**
+ * The content an answer carries: its SEARCH/REPLACE edits applied to the file the model was shown, or its one
+ * fenced block. A request for edits answered with the whole file anyway is taken whole: that answer is usable
+ * as it is (and truncation is caught by parseAnswer either way).
+ */
+function readAnswer(answer: ChatResponse, context: AnswerContext): AnswerVerdict {
+  const { edit } = context;
+  const text = typeof answer.text === "string" ? answer.text : "";
+  if (edit && answer.finishReason !== "length" && isEditAnswer(text)) return applyEditAnswer(edit.content, edit.path, text);
+  const whole = parseAnswer(answer.text, answer.finishReason, answerOptions(context.request.messages));
+  if (whole.ok || !edit || whole.error.code === "truncated") return whole;
+  return { ok: false, error: { code: "edit-failed", message: 'no "<<<<<<< SEARCH" block in the answer' } };
+}
+
+/** The screen's limits for a task when the run gives none: no source to compare with, default caps. */
+function defaultAnswerLimits(task: Task): AnswerLimits {
+  return { source: undefined, maxAnswerBytes: answerByteCap(task.bytes), maxDeletionRatio: DEFAULT_MAX_DELETION_RATIO, allowDeletions: false };
 }
 
 /** How a request ended, as far as the in-flight limit cares. */
@@ -34,6 +75,8 @@ export interface StepRun {
   /** Streamed progress of a step's request (output tokens so far). */
   onProgress?: (step: AgentStep, progress: StreamProgress) => void;
   retry: RetrySettings;
+  /** What each task's answers are screened against (its source text, caps); absent: defaultAnswerLimits. */
+  answerLimits?: (task: Task) => AnswerLimits;
   /** Cancels the request in flight (abort, or a rejected key elsewhere in the run). */
   signal: AbortSignal;
   random: () => number;
@@ -57,6 +100,8 @@ export interface AgentStep {
   /** Earlier steps of this task whose answer broke the format; at MAX_FORMAT_RETRIES another one is final. */
   formatFailures?: number;
   request: ChatRequest;
+  /** The request asks for SEARCH/REPLACE edits of this file instead of the whole file. */
+  edit?: EditTarget;
 }
 
 /** What the task does next, as the step sees it. */
@@ -95,7 +140,7 @@ interface Attempted {
  */
 export async function runAgentStep(run: StepRun, step: AgentStep, host: StepHost): Promise<StepOutcome> {
   const { task, kind, attempt, request } = step;
-  run.bus.emit({ type: "step.started", taskId: task.id, kind, attempt, model: request.model });
+  run.bus.emit({ type: "step.started", taskId: task.id, kind, attempt, model: request.model, ...(step.edit ? { format: "search-replace" as const } : {}) });
   const attempted = await requestAnswer(run, step, host);
   const { record } = attempted;
 
@@ -121,22 +166,25 @@ export async function runAgentStep(run: StepRun, step: AgentStep, host: StepHost
 
 /** Sends the step's request and judges the answer; every failure of either comes back as data. */
 async function requestAnswer(run: StepRun, step: AgentStep, host: StepHost): Promise<Attempted> {
-  const base = { taskId: step.task.id, kind: step.kind, attempt: step.attempt, model: step.request.model, final: false };
+  const base = { taskId: step.task.id, kind: step.kind, attempt: step.attempt, model: step.request.model, final: false, ...(step.edit ? { format: "search-replace" as const } : {}) };
+  const limits = run.answerLimits?.(step.task) ?? defaultAnswerLimits(step.task);
   try {
     const onProgress = run.onProgress;
     const answer = await run.provider.complete(step.request, {
+      maxAnswerBytes: limits.maxAnswerBytes,
       signal: run.signal,
       timeoutMs: run.timeoutMs,
       ...(run.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: run.stallTimeoutMs }),
       ...(onProgress ? { onProgress: (p: StreamProgress) => onProgress(step, p) } : {}),
     });
-    const judged = judgeAnswer(answer, step.request);
+    const containsApiKey = run.provider.containsApiKey?.bind(run.provider);
+    const judged = judgeAnswer(answer, { request: step.request, kind: step.kind, limits, ...(containsApiKey ? { containsApiKey } : {}), ...(step.edit ? { edit: step.edit } : {}) });
     host.requestEnded(judged.ok ? "usable" : "other", answer);
     return {
       record: {
         ...base,
         ok: judged.ok,
-        ...(judged.ok ? { content: judged.content } : { error: judged.error }),
+        ...(judged.ok ? { content: judged.content } : { error: judged.error, ...(judged.answerHash ? { answerHash: judged.answerHash } : {}) }),
         usage: answer.usage,
         latencyMs: answer.latencyMs,
         finishReason: answer.finishReason ?? undefined,

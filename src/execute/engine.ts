@@ -5,7 +5,8 @@ import PQueue from "p-queue";
 import type { ErrorInfo, Plan, StepKind, StepRecord, StoppedBy, Task, TaskId, TaskResult, Usage } from "../core/index.js";
 import type { EventBus } from "../events/index.js";
 import type { ChatProvider, ChatRequest } from "../llm/index.js";
-import { FORMAT_FAILURES, withRetryNote } from "../prompt/index.js";
+import type { AnswerLimits } from "../secrets/index.js";
+import { FORMAT_FAILURES, withRetryNote, type EditTarget } from "../prompt/index.js";
 import { runAgentStep, type StepHost, type StepRun } from "./agent-step.js";
 import { createAdaptiveLimit, type LimitChange } from "./adaptive-limit.js";
 import { budgetWarning, mayStartStep, type BudgetState } from "./budget.js";
@@ -45,11 +46,16 @@ export interface EngineDeps {
   /** Steps journaled by an earlier process of this run (resume); never requested again. */
   prior: readonly StepRecord[];
   settings: EngineSettings;
-  /** Builds the request for a task's next step; test and doc tasks see their refactor's result. */
-  requestFor(task: Task, results: ReadonlyMap<TaskId, TaskResult>): { request: ChatRequest; estimatedUSD: number };
+  /**
+   * Builds the request for a task's next step; test and doc tasks see their refactor's result. `edit`: the
+   * request asks for SEARCH/REPLACE edits of that file; `editFailures` edit answers of the task did not apply.
+   */
+  requestFor(task: Task, results: ReadonlyMap<TaskId, TaskResult>, editFailures: number): { request: ChatRequest; estimatedUSD: number; edit?: EditTarget };
   costUSD(model: string, usage: Usage): number;
   /** Whether an answer differs from what the output path held at HEAD. */
   isChange(task: Task, content: string): boolean;
+  /** What each task's answers are screened against (source text, caps); absent: the screen's defaults. */
+  answerLimits?: (task: Task) => AnswerLimits;
   /** First signal: start nothing new. Second: cancel what is in flight. */
   drain: AbortSignal;
   abort: AbortSignal;
@@ -99,6 +105,8 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   /** Why the task's last answer was unusable, for the retry's note; and how many of its answers broke the format. */
   const lastErrors = new Map<TaskId, ErrorInfo>();
   const formatFailures = new Map<TaskId, number>();
+  // Counted apart from formatFailures: edits that fail twice fall back to a whole-file request with its own retries.
+  const editFailures = new Map<TaskId, number>();
   const largest = Math.max(1, ...plan.tasks.map((t) => t.bytes));
   const budget: BudgetState = { stepsStarted: deps.spent?.steps ?? 0, spentUSD: deps.spent?.costUSD ?? 0, inFlightUSD: 0 };
   const kindOf = (task: Task): StepKind => deps.stepKind ?? task.role;
@@ -250,13 +258,14 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     ...(settings.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: settings.stallTimeoutMs }),
     onProgress: progressReporter(bus),
     retry: settings.retry,
+    ...(deps.answerLimits ? { answerLimits: deps.answerLimits } : {}),
     signal: stepSignal,
     random,
   };
 
   async function runStep(task: Task): Promise<void> {
     if (stop) return notRun(task, stopReason());
-    const planned = deps.requestFor(task, results);
+    const planned = deps.requestFor(task, results, editFailures.get(task.id) ?? 0);
     const { estimatedUSD } = planned;
     const request = withRetryNote(planned.request, lastErrors.get(task.id));
     const charge = await rateSlot(expectedStepTokens(request.messages, expectedOutputTokens(task, request)));
@@ -305,9 +314,10 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
         return costUSD;
       },
     };
-    const { record, verdict: next, stopsRun } = await runAgentStep(stepRun, { task, kind: kindOf(task), attempt, request, formatFailures: formatFailures.get(task.id) ?? 0 }, host);
+    const { record, verdict: next, stopsRun } = await runAgentStep(stepRun, { task, kind: kindOf(task), attempt, request, formatFailures: formatFailures.get(task.id) ?? 0, ...(planned.edit ? { edit: planned.edit } : {}) }, host);
     if (record.error) lastErrors.set(task.id, record.error);
-    if (record.error && FORMAT_FAILURES.has(record.error.code)) formatFailures.set(task.id, (formatFailures.get(task.id) ?? 0) + 1);
+    if (record.error?.code === "edit-failed") editFailures.set(task.id, (editFailures.get(task.id) ?? 0) + 1);
+    else if (record.error && FORMAT_FAILURES.has(record.error.code)) formatFailures.set(task.id, (formatFailures.get(task.id) ?? 0) + 1);
 
     for (const w of budgetWarning(budget, settings)) {
       if (warned.has(w.budget)) continue;

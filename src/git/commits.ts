@@ -12,6 +12,8 @@ export interface CommitResultsInput {
   /** Tasks validation repaired: committed even when the agent's own answer changed nothing. */
   repaired: ReadonlySet<TaskId>;
   bus: EventBus;
+  /** See WriteBranchInput.beforeBranch. */
+  beforeBranch?: (sha: string) => Promise<void>;
 }
 
 /**
@@ -34,7 +36,9 @@ export async function commitResults(input: CommitResultsInput) {
       }),
     };
   });
-  const written = await writeBranch({ repo: input.repo.top, headSha: input.repo.headSha, branch: input.branch, commits });
+  // A branch equal to HEAD says nothing and blocks a later run with the same --branch: none is written.
+  if (commits.every((c) => c.files.length === 0)) return { branch: null, sha: input.repo.headSha, empty: true, commits: [] };
+  const written = await writeBranch({ repo: input.repo.top, headSha: input.repo.headSha, branch: input.branch, commits, ...(input.beforeBranch ? { beforeBranch: input.beforeBranch } : {}) });
   // Entries that changed nothing are skipped, so each commit names the entry, and so its role, it came from.
   const byRole = written.commits.map((c) => ({ role: plan.roles[c.entry]!, sha: c.sha, files: c.files }));
   for (const c of byRole) input.bus.emit({ type: "commit.created", branch: input.branch, ...c });

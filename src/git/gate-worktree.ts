@@ -7,6 +7,7 @@ import path from "node:path";
 import type { RepoPath } from "../core/index.js";
 import { assertOutputPath } from "../util/index.js";
 import { gitAt, gitErrorLine, tryGit } from "./git.js";
+import { claimTempRoot } from "./stale-worktrees.js";
 
 export interface GateWorktree {
   /** Absolute path of the worktree. */
@@ -27,6 +28,7 @@ export async function openGateWorktree(input: { repo: string; headSha: string; p
   const dir = path.join(tmpRoot, "tree");
   const git = gitAt(input.repo, GIT_CONFIG);
   try {
+    await claimTempRoot(tmpRoot);
     await git.raw(["worktree", "add", "--detach", dir, input.headSha]);
   } catch (error) {
     await rm(tmpRoot, { recursive: true, force: true });

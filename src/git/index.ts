@@ -6,5 +6,6 @@ export { findUnsafeOutputs } from "./output-safety.js";
 export { checkRepoState } from "./repo-state.js";
 export type { RepoState } from "./repo-state.js";
 export { ownBranchTip, releaseOwnBranch } from "./resume-branch.js";
+export { pruneStaleWorktrees } from "./stale-worktrees.js";
 export { type GateWorktree, openGateWorktree } from "./gate-worktree.js";
 export { type CommandOutcome, type CommandStatus, runCommand } from "./run-command.js";

@@ -5,6 +5,7 @@ import path from "node:path";
 import { type RepoPath, repoStateError, SwarmErrorCode } from "../core/index.js";
 import { assertNoSymlinkEscape, assertOutputPath, detectFileStyle, type FileStyle, restoreFileStyle } from "../util/index.js";
 import { gitAt, gitErrorLine, tryGit, type SimpleGit } from "./git.js";
+import { claimTempRoot } from "./stale-worktrees.js";
 
 export interface BranchFile {
   path: RepoPath;
@@ -36,6 +37,11 @@ export interface WriteBranchInput {
   author?: { name: string; email: string };
   /** Where the temporary worktree goes. @default os.tmpdir() */
   tmpDir?: string;
+  /**
+   * Called with the tip just before the branch is created: a record written here lets a process killed
+   * between branch and report tell its own branch from someone else's.
+   */
+  beforeBranch?: (sha: string) => Promise<void>;
 }
 
 export interface WriteBranchResult {
@@ -68,6 +74,7 @@ export async function writeBranch(input: WriteBranchInput): Promise<WriteBranchR
   const treeDir = path.join(tmpRoot, "tree");
   const hooksDir = path.join(tmpRoot, "no-hooks");
   try {
+    await claimTempRoot(tmpRoot);
     await mkdir(hooksDir);
     const config = [
       // An empty hooks dir: `--no-verify` alone still runs post-checkout, post-commit and
@@ -95,6 +102,7 @@ export async function writeBranch(input: WriteBranchInput): Promise<WriteBranchR
         if (commit) commits.push({ ...commit, entry: index });
       }
       const sha = commits.at(-1)?.sha ?? input.headSha;
+      await input.beforeBranch?.(sha);
       await createBranch(repoGit, input.branch, sha);
       return { branch: input.branch, sha, empty: commits.length === 0, commits };
     } finally {

@@ -1,5 +1,5 @@
 export { createOpenAIProvider } from "./openai-provider.js";
 export { preflight } from "./preflight.js";
 export { StepFailure } from "./provider.js";
-export type { ChatMessage, ChatProvider, ChatRequest, ChatResponse, CompleteOptions, RateLimitInfo, StreamProgress } from "./provider.js";
+export type { ChatMessage, ChatProvider, ChatRequest, ChatResponse, RateLimitInfo, StreamProgress } from "./provider.js";
 export { insecureTransportReason } from "./transport.js";

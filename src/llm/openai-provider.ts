@@ -16,9 +16,16 @@ export interface OpenAIProviderOptions {
   stream?: boolean;
 }
 
-export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 type UsageWire = OpenAI.CompletionUsage & { cached_tokens?: number };
+
+/** An answer over the request's byte cap, cut off as it streamed in. */
+class AnswerTooLarge extends Error {
+  constructor(cap: number) {
+    super(`answer too large (more than ${cap} bytes; the cap is ${cap})`);
+  }
+}
 
 /** A stream that ended without a finish reason. */
 class StreamCutOff extends Error {
@@ -64,7 +71,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
   const redact = (text: string) => (options.apiKey ? text.split(options.apiKey).join("<redacted>") : text);
   let canStream = options.stream ?? true;
 
-  async function complete(request: ChatRequest, { signal, timeoutMs, stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS, onProgress }: CompleteOptions): Promise<ChatResponse> {
+  async function complete(request: ChatRequest, { signal, timeoutMs, stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS, onProgress, maxAnswerBytes }: CompleteOptions): Promise<ChatResponse> {
     const started = now();
     const timeout = AbortSignal.timeout(timeoutMs);
     const stall = new AbortController();
@@ -86,16 +93,20 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       if (canStream) {
         heardFrom();
         try {
-          return await streamed(body, combined, timeoutMs, started, heardFrom, onProgress);
+          return await streamed(body, combined, timeoutMs, started, heardFrom, onProgress, maxAnswerBytes);
         } catch (error) {
           if (!refusesStreaming(error)) throw error;
           canStream = false;
         }
         clearTimeout(stallTimer);
       }
-      return await unstreamed(body, combined, timeoutMs, started);
+      const answer = await unstreamed(body, combined, timeoutMs, started);
+      if (maxAnswerBytes !== undefined && Buffer.byteLength(answer.text ?? "", "utf8") > maxAnswerBytes) throw new AnswerTooLarge(maxAnswerBytes);
+      return answer;
     } catch (error) {
       const latencyMs = Math.round(now() - started);
+      // The model's answer, not the endpoint's failure: another try may be shorter.
+      if (error instanceof AnswerTooLarge) throw new StepFailure({ failure: "transient", info: { code: "unsafe-answer", message: error.message }, latencyMs });
       const f = toHttpFailure(error, {
         userAborted: signal.aborted,
         timedOut: timeout.aborted && !signal.aborted,
@@ -118,12 +129,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     started: number,
     heardFrom: () => void,
     onProgress: CompleteOptions["onProgress"],
+    maxAnswerBytes: number | undefined,
   ): Promise<ChatResponse> {
     const { data: stream, response } = await client.chat.completions
       .create({ ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal, timeout: timeoutMs + 1000 })
       .withResponse();
     heardFrom();
     let text = "";
+    let textBytes = 0;
     let reasoningChars = 0;
     let finishReason: string | null = null;
     let usage: UsageWire | undefined;
@@ -131,7 +144,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       heardFrom();
       const choice = chunk.choices?.[0];
       const delta = choice?.delta as { content?: string | null; reasoning_content?: string | null } | undefined;
-      if (typeof delta?.content === "string") text += delta.content;
+      if (typeof delta?.content === "string") {
+        textBytes += Buffer.byteLength(delta.content, "utf8");
+        // Leaving the loop cancels the stream: the rest of the answer is never read.
+        if (maxAnswerBytes !== undefined && textBytes > maxAnswerBytes) throw new AnswerTooLarge(maxAnswerBytes);
+        text += delta.content;
+      }
       if (typeof delta?.reasoning_content === "string") reasoningChars += delta.reasoning_content.length;
       if (choice?.finish_reason) finishReason = choice.finish_reason;
       if (chunk.usage) usage = chunk.usage as UsageWire;
@@ -191,7 +209,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     }
   }
 
-  return { complete, preflight };
+  // Keys shorter than 8 characters would match ordinary code.
+  const containsApiKey = (text: string) => options.apiKey.length >= 8 && text.includes(options.apiKey);
+
+  return { complete, preflight, containsApiKey };
 }
 
 function toHttpFailure(error: unknown, ctx: { userAborted: boolean; timedOut: boolean; timeoutMs: number; stalled?: boolean; stallTimeoutMs?: number }): HttpFailure {

@@ -47,6 +47,11 @@ export interface CompleteOptions {
   stallTimeoutMs?: number;
   /** Called as streamed chunks arrive (content and reasoning alike). */
   onProgress?: (progress: StreamProgress) => void;
+  /**
+   * An answer longer than this (UTF-8 bytes of content) is cut off as it streams in and the request fails
+   * (transient, code "unsafe-answer"): a hostile endpoint's 50 MB never sits in memory.
+   */
+  maxAnswerBytes?: number;
 }
 
 /** How a failed request affects the run. */
@@ -76,4 +81,6 @@ export interface ChatProvider {
   complete(request: ChatRequest, options: CompleteOptions): Promise<ChatResponse>;
   /** A cheap request proving the endpoint is reachable and the key accepted. */
   preflight(options: { timeoutMs: number }): Promise<void>;
+  /** Whether `text` contains the API key this provider sends; the key itself never leaves the provider. */
+  containsApiKey?(text: string): boolean;
 }

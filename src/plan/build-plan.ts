@@ -2,7 +2,7 @@
 // same plan, byte for byte, so a run can be resumed and shards agree on task ids.
 import { ROLES, type Plan, type PlanConflict, type RepoPath, type Role, type Skip, type Task, type TaskId } from "../core/index.js";
 import { stronglyConnectedComponents } from "../graph/index.js";
-import { besideTestPath, detectTestConvention, docOutputPath, isTestFile, testOutputPath } from "./output-paths.js";
+import { besideTestPath, docOutputPath, isTestFile, testPaths } from "./output-paths.js";
 
 export type PlanOrder = "parallel" | "dependencies-first";
 
@@ -53,7 +53,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const hasRefactor = roles.includes("refactor");
   const root = input.root ? `${input.root.replace(/\/+$/, "")}/` : "";
   const inRoot = (path: RepoPath) => (root && path.startsWith(root) ? path.slice(root.length) : path);
-  const convention = detectTestConvention(root ? input.allPaths.filter((p) => p.startsWith(root)).map(inRoot) : input.allPaths);
+  const tests = testPaths(root ? input.allPaths.filter((p) => p.startsWith(root)).map(inRoot) : input.allPaths);
   const refactorDeps =
     hasRefactor && input.order === "dependencies-first" && input.imports
       ? importDependencies(files.map((file) => file.path), input.imports)
@@ -78,7 +78,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
       let output = wanted;
       const owner = claim(wanted, id);
       if (owner !== undefined) {
-        const fallback = role === "test" ? root + besideTestPath(inRoot(file.path), convention.infix) : undefined;
+        const fallback = role === "test" ? root + besideTestPath(inRoot(file.path), tests.conventionOf(inRoot(file.path)).infix) : undefined;
         if (fallback === undefined || fallback === wanted || claim(fallback, id) !== undefined) {
           conflicts.push({ taskId: id, wanted, ownedBy: owner });
           continue;
@@ -99,7 +99,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
 
   function outputFor(role: Role, path: RepoPath): RepoPath {
     if (role === "refactor") return path;
-    if (role === "test") return root + testOutputPath(inRoot(path), convention);
+    if (role === "test") return root + tests.pathOf(inRoot(path));
     return root + docOutputPath(inRoot(path));
   }
 

@@ -10,6 +10,9 @@
 // The layout that holds the most existing tests wins (ties: beside, mirror, nested), so one stray test
 // does not override the convention of hundreds. With no `.test.`/`.spec.` file at all, a top-level test
 // folder of plain scripts (mocha's `test/*.js`) still means "mirror"; with no tests at all, tests go beside.
+// A mirror root whose tests mostly sit in one suite folder that mirrors no source folder (`test/unit/`,
+// uptime-kuma's `test/backend-test/`) gets new tests in that folder, since that is where its runner looks.
+// In a monorepo each package (a folder with a package.json) has its own convention (see testPaths).
 // The infix (`.test.` or `.spec.`) is the one most existing tests use; ties and no tests give `.test.`.
 // The source's extension is kept (`.js` → `.test.js`, `.tsx` → `.test.tsx`, `.mjs` → `.test.mjs`, ...).
 // If a test already exists at the chosen path, the task rewrites it (the same path, so nothing special).
@@ -21,7 +24,7 @@ export type MirrorRoot = (typeof MIRROR_ROOTS)[number];
 
 export type TestConvention =
   | { layout: "beside"; infix: TestInfix }
-  | { layout: "mirror"; root: MirrorRoot; infix: TestInfix; stripSrc: boolean }
+  | { layout: "mirror"; root: MirrorRoot; infix: TestInfix; stripSrc: boolean; suite?: string }
   | { layout: "nested"; infix: TestInfix };
 
 // `a.test.ts`, and also a file named just `test.ts` / `spec.ts` beside the code it tests (date-fns' `src/addDays/test.ts`).
@@ -43,13 +46,29 @@ export function detectTestConvention(allPaths: readonly RepoPath[]): TestConvent
   const mirrorVotes = new Map<MirrorRoot, number>();
   const infixVotes = { test: 0, spec: 0 };
   let hasSrcUnderMirror = false;
-  const infixless = new Set<MirrorRoot>();
+  /** Plain scripts (no `.test.` infix) per top-level test folder. */
+  const infixless = new Map<MirrorRoot, number>();
+  // Tests per `<root>/<folder>` (a suite candidate), named and infixless counted apart.
+  const suiteVotes = new Map<string, number>();
+  const infixlessSuites = new Map<string, number>();
+  const suiteOf = (path: RepoPath): string | null => {
+    const parts = path.split("/");
+    return parts.length > 2 ? `${parts[0]}/${parts[1]}` : null;
+  };
+  const bump = (votes: Map<string, number>, path: RepoPath) => {
+    const suite = suiteOf(path);
+    if (suite !== null) votes.set(suite, (votes.get(suite) ?? 0) + 1);
+  };
 
   for (const path of allPaths) {
     const match = TEST_FILE.exec(path);
     if (!match) {
       // Mocha-style suites (`test/app.router.js`, as in Express) name no infix; the folder is the convention.
-      if (SCRIPT.test(path) && MIRROR_ROOTS.includes(path.slice(0, path.indexOf("/")) as MirrorRoot)) infixless.add(path.slice(0, path.indexOf("/")) as MirrorRoot);
+      if (SCRIPT.test(path) && MIRROR_ROOTS.includes(path.slice(0, path.indexOf("/")) as MirrorRoot)) {
+        const top = path.slice(0, path.indexOf("/")) as MirrorRoot;
+        infixless.set(top, (infixless.get(top) ?? 0) + 1);
+        bump(infixlessSuites, path);
+      }
       continue;
     }
     infixVotes[match[1] as TestInfix] += 1;
@@ -57,6 +76,7 @@ export function detectTestConvention(allPaths: readonly RepoPath[]): TestConvent
     if (path.includes("/") && MIRROR_ROOTS.includes(top)) {
       votes.mirror += 1;
       mirrorVotes.set(top, (mirrorVotes.get(top) ?? 0) + 1);
+      bump(suiteVotes, path);
       if (path.startsWith(`${top}/src/`)) hasSrcUnderMirror = true;
     } else if (baseOf(dirOf(path)) === "__tests__") {
       votes.nested += 1;
@@ -66,16 +86,25 @@ export function detectTestConvention(allPaths: readonly RepoPath[]): TestConvent
   }
 
   const infix: TestInfix = infixVotes.spec > infixVotes.test ? "spec" : "test";
+  /** The suite folder of `root` holding more than half of its tests, unless a source folder has its name (then it is a mirror). */
+  const suiteFor = (root: MirrorRoot, votes: ReadonlyMap<string, number>, total: number): { suite?: string } => {
+    let best: [string, number] | null = null;
+    for (const [suite, n] of votes) if (suite.startsWith(`${root}/`) && (best === null || n > best[1])) best = [suite, n];
+    if (best === null || best[1] * 2 <= total) return {};
+    const name = best[0].slice(root.length + 1);
+    const mirrorsSource = [...dirsWithSources].some((d) => d === name || d.startsWith(`${name}/`) || d === `src/${name}` || d.startsWith(`src/${name}/`));
+    return mirrorsSource ? {} : { suite: name };
+  };
   const best = Math.max(votes.beside, votes.mirror, votes.nested);
   if (best === 0 && infixless.size > 0) {
     const root = MIRROR_ROOTS.find((r) => infixless.has(r))!;
-    return { layout: "mirror", root, infix, stripSrc: true };
+    return { layout: "mirror", root, infix, stripSrc: true, ...suiteFor(root, infixlessSuites, infixless.get(root)!) };
   }
   if (best === 0 || votes.beside === best) return { layout: "beside", infix };
   if (votes.mirror === best) {
     // Most tests wins; ties go to the order of MIRROR_ROOTS.
     const root = MIRROR_ROOTS.reduce((a, b) => ((mirrorVotes.get(b) ?? 0) > (mirrorVotes.get(a) ?? 0) ? b : a));
-    return { layout: "mirror", root, infix, stripSrc: !hasSrcUnderMirror };
+    return { layout: "mirror", root, infix, stripSrc: !hasSrcUnderMirror, ...suiteFor(root, suiteVotes, mirrorVotes.get(root) ?? 0) };
   }
   return { layout: "nested", infix };
 }
@@ -103,9 +132,48 @@ export function testOutputPath(file: RepoPath, conventionOrPaths: TestConvention
       return dir ? `${dir}/__tests__/${name}` : `__tests__/${name}`;
     case "mirror": {
       const mirrored = convention.stripSrc && file.startsWith("src/") ? dir.slice("src".length + 1) : dir;
-      return mirrored ? `${convention.root}/${mirrored}/${name}` : `${convention.root}/${name}`;
+      const base = convention.suite !== undefined ? `${convention.root}/${convention.suite}` : convention.root;
+      return mirrored ? `${base}/${mirrored}/${name}` : `${base}/${name}`;
     }
   }
+}
+
+/**
+ * Test paths for a repository whose packages (folders with a package.json) may each follow their own
+ * convention: a package's tests are placed by the tests inside it, its nested packages excluded.
+ */
+export function testPaths(allPaths: readonly RepoPath[]): { conventionOf(file: RepoPath): TestConvention; pathOf(file: RepoPath): RepoPath } {
+  const packages = allPaths
+    .filter((p) => /(^|\/)package\.json$/.test(p) && !p.includes("node_modules/"))
+    .map(dirOf)
+    .filter((d) => d !== "")
+    .sort((a, b) => b.length - a.length);
+  const packageOf = (path: RepoPath) => packages.find((d) => path.startsWith(`${d}/`)) ?? "";
+  const byPackage = new Map<string, RepoPath[]>();
+  for (const path of allPaths) {
+    const pkg = packageOf(path);
+    const list = byPackage.get(pkg) ?? [];
+    list.push(pkg ? path.slice(pkg.length + 1) : path);
+    byPackage.set(pkg, list);
+  }
+  const conventions = new Map<string, TestConvention>();
+  const conventionOf = (file: RepoPath): TestConvention => {
+    const pkg = packageOf(file);
+    let convention = conventions.get(pkg);
+    if (convention === undefined) {
+      convention = detectTestConvention(byPackage.get(pkg) ?? []);
+      conventions.set(pkg, convention);
+    }
+    return convention;
+  };
+  return {
+    conventionOf,
+    pathOf(file) {
+      const pkg = packageOf(file);
+      const inner = testOutputPath(pkg ? file.slice(pkg.length + 1) : file, conventionOf(file));
+      return pkg ? `${pkg}/${inner}` : inner;
+    },
+  };
 }
 
 /** Where the beside layout would put the test; the plan's fallback when the conventional path is taken. */

@@ -6,6 +6,7 @@ import { budgetFitWarnings, buildPlan, dropTasks } from "../plan/index.js";
 import { importMap } from "../prompt/index.js";
 import { scanRepo, secretReason, type ScanResult } from "../scan/index.js";
 import { prepareBaseline } from "../validate/index.js";
+import { tasksThatCannotFit } from "./model-fit.js";
 import type { PrepareOptions, PreparedPlan } from "./types.js";
 
 /**
@@ -33,7 +34,9 @@ export async function preparePlan(options: PrepareOptions, branchToCheck?: strin
   const atHead = new Set(scan.allPaths);
   const outputsAtHead = planned.tasks.map((t) => t.output).filter((p) => !files.has(p) && atHead.has(p));
   const existingOutputs = await readHeadFiles(repo.top, outputsAtHead);
-  const plan = dropTasks(planned, await unwritableOutputs(repo.top, planned, existingOutputs));
+  const writable = dropTasks(planned, await unwritableOutputs(repo.top, planned, existingOutputs));
+  // Left out before any request rather than cut at the model's max output after paying, on every retry.
+  const plan = dropTasks(writable, tasksThatCannotFit({ repo, config, configSource: source, instruction, scan, plan: writable, files, existingOutputs, baseline }));
   for (const d of plan.dropped ?? []) scan.warnings.push(`${d.taskId} left out: ${d.output}: ${d.reason}`);
   scan.warnings.push(...budgetFitWarnings({ tasks: plan.tasks.length, estimatedUSD: 0, maxSteps: config.maxSteps, maxCostUSD: null }));
   return { repo, config, configSource: source, instruction, scan, plan, files, existingOutputs, baseline };

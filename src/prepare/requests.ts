@@ -1,27 +1,48 @@
 // What the engine asks of a prepared run: each step's request and dollar reserve, the cost of what came
 // back, and whether an answer changes its file.
 import type { ChatMessage } from "../llm/index.js";
-import type { Task, TaskId, TaskResult, Usage } from "../core/index.js";
-import { countTokens, modelFor } from "../estimate/index.js";
-import { messagesFor } from "../prompt/index.js";
+import type { AnswerFormat, Task, TaskId, TaskResult, Usage } from "../core/index.js";
+import { countTokens, loadModelLimits, modelFor } from "../estimate/index.js";
+import { answerFormatFor, MAX_FORMAT_RETRIES, messagesFor, type EditTarget } from "../prompt/index.js";
 import { normalizeText } from "../util/index.js";
 import type { Prepared, PreparedPlan } from "./types.js";
 
 /** A task's first-step messages as the run sends them (and the estimate tokenizes them). */
-export function messagesOf(prepared: PreparedPlan, task: Task, results: ReadonlyMap<TaskId, TaskResult> = new Map()): ChatMessage[] {
-  return messagesFor(task, { ...prepared, results, countTokens });
+export function messagesOf(prepared: PreparedPlan, task: Task, results: ReadonlyMap<TaskId, TaskResult> = new Map(), format = answerFormatOf(prepared, task)): ChatMessage[] {
+  return messagesFor(task, { ...prepared, results, countTokens }, format);
+}
+
+/**
+ * How a task's answer carries its file (config `editFormat`, see answerFormatFor), against the smaller of the
+ * route's max_tokens and the model's max output. After MAX_FORMAT_RETRIES edit answers that did not apply, the
+ * task asks for the whole file when that fits: some models write whole files reliably and edits poorly.
+ */
+export function answerFormatOf(prepared: PreparedPlan, task: Task, editFailures = 0): AnswerFormat {
+  const { config } = prepared;
+  if (task.role !== "refactor") return "whole";
+  const route = modelFor(config, task.role, task.bytes);
+  const maxOutputTokens = Math.min(route.maxOutputTokens, loadModelLimits(config.models)(route.model)?.maxOutputTokens ?? Infinity);
+  // A token is at least one byte: a file no larger than both limits in bytes needs no tokenizing.
+  const fitsByBytes = task.bytes <= Math.min(config.editThresholdTokens, maxOutputTokens);
+  const wholeTokens = fitsByBytes ? task.bytes : countTokens(prepared.files.get(task.file)?.content ?? "");
+  const format = answerFormatFor(task, { setting: config.editFormat, wholeTokens, thresholdTokens: config.editThresholdTokens, maxOutputTokens });
+  return format === "search-replace" && editFailures >= MAX_FORMAT_RETRIES && wholeTokens <= maxOutputTokens ? "whole" : format;
 }
 
 /**
  * The request a task's next step sends, and the dollars the budget holds for it while in flight: the
  * estimate's reserve (with headroom) where there is one. Test and doc tasks see their refactor's result.
  */
-export function stepRequest(prepared: Prepared, task: Task, results: ReadonlyMap<TaskId, TaskResult>) {
+export function stepRequest(prepared: Prepared, task: Task, results: ReadonlyMap<TaskId, TaskResult>, editFailures = 0) {
   const route = modelFor(prepared.config, task.role, task.bytes);
-  const messages = messagesOf(prepared, task, results);
+  const format = answerFormatOf(prepared, task, editFailures);
+  const messages = messagesOf(prepared, task, results, format);
+  // The file as the prompt shows it: what the edits are applied to.
+  const edit: EditTarget | undefined = format === "search-replace" ? { path: task.file, content: prepared.files.get(task.file)?.content ?? "" } : undefined;
   return {
     request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking },
     estimatedUSD: prepared.estimate.perTaskReserveUSD?.[task.id] ?? prepared.estimate.perTaskUSD?.[task.id] ?? 0,
+    ...(edit ? { edit } : {}),
   };
 }
 

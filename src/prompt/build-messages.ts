@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { StepKind, Task } from "../core/index.js";
+import type { AnswerFormat, StepKind, Task } from "../core/index.js";
 import type { ChatMessage } from "../llm/index.js";
 import { codeBlock, langFor } from "./fence.js";
 import { systemPromptFor } from "./roles.js";
@@ -30,16 +30,18 @@ export interface BuildMessagesInput {
   testFramework?: string;
   /** Step kind; default "repair" when `problems` is given, else the task's role. */
   kind?: StepKind;
+  /** "search-replace": the answer edits `source` (refactor and repair only). @default "whole" */
+  format?: AnswerFormat;
 }
 
 /**
  * messages[0..1]: the role's system prompt and the instruction + conventions. Byte-identical for every
  * task of one role in a run, so providers can cache them; nothing task-specific belongs here.
  */
-export function sharedPrefix(kind: StepKind, instruction: string, conventions: string): ChatMessage[] {
+export function sharedPrefix(kind: StepKind, instruction: string, conventions: string, format: AnswerFormat = "whole"): ChatMessage[] {
   const conventionsText = conventions.trim() === "" ? "(none)" : conventions;
   return [
-    { role: "system", content: systemPromptFor(kind) },
+    { role: "system", content: systemPromptFor(kind, format) },
     { role: "user", content: `Instruction:\n${instruction}\n\nProject conventions:\n${conventionsText}` },
   ];
 }
@@ -54,7 +56,7 @@ export function sharedPrefix(kind: StepKind, instruction: string, conventions: s
 export function buildMessages(input: BuildMessagesInput): ChatMessage[] {
   const { task } = input;
   const kind: StepKind = input.kind ?? (input.problems !== undefined ? "repair" : task.role);
-  const messages = sharedPrefix(kind, input.instruction, input.conventions);
+  const messages = sharedPrefix(kind, input.instruction, input.conventions, input.format);
 
   if (input.context !== undefined && input.context.trim() !== "") {
     // A repair's context is both sides of its problems (its imports' exports, its importers' uses).
@@ -88,7 +90,9 @@ function taskNotes(kind: StepKind, input: BuildMessagesInput): string {
   const { task } = input;
   switch (kind) {
     case "refactor":
-      return `Apply the instruction to this file. Answer with the complete new content of ${task.output}.`;
+      return input.format === "search-replace"
+        ? `Apply the instruction to this file. Answer with SEARCH/REPLACE blocks for ${task.output}.`
+        : `Apply the instruction to this file. Answer with the complete new content of ${task.output}.`;
     case "test": {
       const lines = [
         `Test framework: ${input.testFramework?.trim() || "(none detected)"}`,
@@ -105,7 +109,7 @@ function taskNotes(kind: StepKind, input: BuildMessagesInput): string {
       return lines.join("\n");
     }
     case "repair":
-      return `Problems to fix:\n${input.problems?.trim() || "(none listed)"}\n\nAnswer with the complete fixed content of ${task.output}.`;
+      return `Problems to fix:\n${input.problems?.trim() || "(none listed)"}\n\n${input.format === "search-replace" ? `Answer with SEARCH/REPLACE blocks for ${task.output}.` : `Answer with the complete fixed content of ${task.output}.`}`;
   }
 }
 

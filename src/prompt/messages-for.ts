@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from "../config/index.js";
-import type { SourceFile, Task, TaskId, TaskResult } from "../core/index.js";
+import type { AnswerFormat, SourceFile, Task, TaskId, TaskResult } from "../core/index.js";
 import type { ImportGraph } from "../graph/index.js";
 import type { ChatMessage } from "../llm/index.js";
 import { testFrameworkFor } from "../plan/index.js";
@@ -18,8 +18,11 @@ export interface MessageContext {
   countTokens: (text: string) => number;
 }
 
-/** The messages of a task's first step. Test and doc tasks see their refactor's result. */
-export function messagesFor(task: Task, ctx: MessageContext): ChatMessage[] {
+/**
+ * The messages of a task's first step. Test and doc tasks see their refactor's result. `format`
+ * "search-replace" asks a refactor for edits of its file (see editTarget) instead of the whole file.
+ */
+export function messagesFor(task: Task, ctx: MessageContext, format: AnswerFormat = "whole"): ChatMessage[] {
   const file = ctx.files.get(task.file)!;
   const refactor = task.role === "refactor" ? undefined : ctx.results.get(`refactor:${task.file}`);
   const content = refactor?.status === "succeeded" && refactor.content !== undefined ? refactor.content : file.content;
@@ -35,5 +38,6 @@ export function messagesFor(task: Task, ctx: MessageContext): ChatMessage[] {
     ...(existing !== undefined && task.output !== task.file ? { existingOutput: existing } : {}),
     ...(context !== undefined ? { context } : {}),
     ...(framework !== undefined ? { testFramework: framework } : {}),
+    ...(format === "search-replace" && task.role === "refactor" ? { format } : {}),
   });
 }

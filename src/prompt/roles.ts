@@ -1,4 +1,4 @@
-import type { StepKind } from "../core/index.js";
+import type { AnswerFormat, StepKind } from "../core/index.js";
 
 // System prompts as data. Each is constant for its role: it opens the byte-identical prefix that
 // providers cache, so nothing here may depend on the task, the run or the clock. Task-specific hints
@@ -65,6 +65,32 @@ Rules:
 
 ${ANSWER_FORMAT}`;
 
+/** The edit answer contract (edit-blocks.ts applies it): for files too large to send back whole. */
+const EDIT_FORMAT = `Answer format (a program reads your answer and applies it to the file, not a person):
+- Reply with SEARCH/REPLACE blocks that change the output file named in the task. Each block is the file's path on its own line, then:
+<<<<<<< SEARCH
+lines copied exactly from the current file
+=======
+the lines that replace them
+>>>>>>> REPLACE
+- Every SEARCH section must match exactly one place in the file, character for character, including indentation and comments. Include enough unchanged lines around the change to make it unique, and no more than that.
+- Use as many blocks as the change needs, in the order of the file. Blocks are applied one after the other, each to the file as the earlier blocks left it. To delete lines, leave the REPLACE section empty.
+- Write nothing else: no explanation, no whole file, no diff in any other format. An answer with a block that does not match is rejected as a whole.
+- If the instruction does not apply to this file, reply with one block whose SEARCH and REPLACE sections are the same first line of the file.
+- You cannot create, rename or delete other files; blocks for any other path are refused.`;
+
+const REFACTOR_EDIT = `${SETTING}
+
+Your job: apply the instruction to the file shown in the last message, answering with edits to it.
+
+${REFACTOR.slice(REFACTOR.indexOf("Rules:"), REFACTOR.indexOf(ANSWER_FORMAT)).replace(/^- If the instruction does not apply.*\n/m, "")}${EDIT_FORMAT}`;
+
+const REPAIR_EDIT = `${SETTING}
+
+Your job: an earlier edit of the file shown in the last message broke something. Fix exactly the problems listed in the task with the smallest change that fixes them, answering with edits to the file.
+
+${REPAIR.slice(REPAIR.indexOf("Rules:"), REPAIR.indexOf(ANSWER_FORMAT))}${EDIT_FORMAT}`;
+
 /** The system prompt of each step kind: `refactor`, `test`, `doc` and `repair` (a fix-up step of an earlier task). */
 export const SYSTEM_PROMPTS: Readonly<Record<StepKind, string>> = Object.freeze({
   refactor: REFACTOR,
@@ -73,6 +99,9 @@ export const SYSTEM_PROMPTS: Readonly<Record<StepKind, string>> = Object.freeze(
   repair: REPAIR,
 });
 
-export function systemPromptFor(kind: StepKind): string {
+/** The edit variant exists for the kinds that rewrite their own file; the others always answer whole. */
+export function systemPromptFor(kind: StepKind, format: AnswerFormat = "whole"): string {
+  if (format === "search-replace" && kind === "refactor") return REFACTOR_EDIT;
+  if (format === "search-replace" && kind === "repair") return REPAIR_EDIT;
   return SYSTEM_PROMPTS[kind];
 }

@@ -161,6 +161,8 @@ function buildTasks(input: BuildReportInput): ReportTask[] {
     const result = resultById.get(task.id);
     const steps = stepsByTask.get(task.id) ?? [];
     const draft = result ? fromResult(task, result) : fromSteps(task, steps);
+    const format = steps.filter((s) => s.kind !== "repair").at(-1)?.format;
+    if (format) draft.format = format;
     const revert = reverted.get(task.id);
     if (revert && draft.status === "succeeded") {
       const first = revert.problems[0];

@@ -165,7 +165,8 @@ function moreLine(shown: number, total: number, where = "report.json"): string[]
 }
 
 function headline(report: Report): string {
-  const branch = report.branch ? `on branch ${code(report.branch)}` : "no branch written";
+  const why = report.counts.succeeded === 0 ? "no task succeeded" : "no file changed";
+  const branch = report.branch ? `on branch ${code(report.branch)}` : `no branch written (${why})`;
   return [
     `**${describeCounts(report.counts)}**`,
     branch,

@@ -1,4 +1,4 @@
-import type { ErrorInfo, RepoPath, Role, Skip, StepErrorCode, StoppedBy, TaskId, TaskStatus } from "../core/index.js";
+import type { AnswerFormat, ErrorInfo, RepoPath, Role, Skip, StepErrorCode, StoppedBy, TaskId, TaskStatus } from "../core/index.js";
 import type { TaskCounts } from "../events/index.js";
 import type { ReportValidation } from "../validate/index.js";
 
@@ -55,6 +55,8 @@ export interface ReportTask {
   error: ErrorInfo | null;
   /** Whether the output differs from HEAD; null when unknown (failed or not run). */
   changed: boolean | null;
+  /** "search-replace" when the task's last answer was asked for as SEARCH/REPLACE edits; absent: the whole file. */
+  format?: AnswerFormat;
 }
 
 export interface Distribution {

@@ -1,6 +1,7 @@
 import type { RunSummary, SummaryMetrics, SwarmEvent, SwarmEventOf } from "../events/index.js";
 import { describeCompletion, describeOutliers, describeSpreadByRole, describeStoppedBy, errorPct, hiddenOutliers } from "../report/index.js";
 import { formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine, plural } from "../util/index.js";
+import { createHeartbeat, type HeartbeatClock, type Pulse } from "./heartbeat.js";
 import type { Reporter, TextSink } from "./types.js";
 
 export interface PlainReporterOptions {
@@ -11,19 +12,32 @@ export interface PlainReporterOptions {
   maxProblemLines?: number;
   /** Failures listed in the final summary. @default 20 */
   maxFailureLines?: number;
+  /** Silence after which a heartbeat line is printed. @default 30000 */
+  heartbeatEveryMs?: number;
+  /** Clock of the heartbeat; tests inject a manual one. */
+  clock?: HeartbeatClock;
 }
 
 /**
  * Line output for CI logs and pipes: pure ASCII, no ANSI, one line per finished or failed task,
  * and a progress line at most every `progressEveryMs` of *event* time. Retries are counted, not
- * printed: at 300 agents under rate limiting they would bury everything else. No timers: whether a
- * progress line is due is decided on each event, so the output is a function of the event stream.
+ * printed: at 300 agents under rate limiting they would bury everything else. Whether a progress
+ * line is due is decided on each event, so that output is a function of the event stream; only the
+ * heartbeat, which must speak when no event comes (a stalled endpoint), runs on a clock.
  */
 export function createPlainReporter(options: PlainReporterOptions): Reporter {
   const progressEveryMs = options.progressEveryMs ?? 5000;
   const maxProblemLines = options.maxProblemLines ?? 20;
   const maxFailureLines = options.maxFailureLines ?? 20;
-  const print = (line: string) => options.out.write(line + "\n");
+  const heartbeat = createHeartbeat({
+    everyMs: options.heartbeatEveryMs,
+    clock: options.clock,
+    write: (pulse) => print(heartbeatLine(pulse)),
+  });
+  const print = (line: string) => {
+    options.out.write(line + "\n");
+    heartbeat.printed();
+  };
 
   const state = {
     isStarted: false,
@@ -126,6 +140,7 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
 
   return {
     onEvent(event: SwarmEvent) {
+      heartbeat.onEvent(event);
       const handle = handlers[event.type] as ((e: SwarmEvent) => void) | undefined;
       handle?.(event);
       if (state.isStarted && !state.isFinished && event.t - state.lastProgressT >= progressEveryMs) {
@@ -133,8 +148,16 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
         print(progressLine());
       }
     },
-    close: () => Promise.resolve(),
+    close: () => {
+      heartbeat.stop();
+      return Promise.resolve();
+    },
   };
+}
+
+function heartbeatLine(p: Pulse): string {
+  const answer = p.sinceLastAnswerMs === null ? "no answer yet" : `last answer ${formatDuration(p.sinceLastAnswerMs)} ago`;
+  return `... still running: ${p.inFlight} in flight, ${plural(p.repairs, "repair")} running, ${answer}`;
 }
 
 function finalSummary(s: RunSummary, maxFailureLines: number): string[] {

@@ -1,8 +1,8 @@
 import path from "node:path";
 import type { ConfigOverrides } from "../config/index.js";
 import { usageError, type Plan } from "../core/index.js";
-import { readJson, writeFileAtomic } from "../util/index.js";
-import { createRunDir, runDirPaths, runsRoot, type RunDirPaths } from "./run-dir.js";
+import { printable, readJson, writeFileAtomic } from "../util/index.js";
+import { createRunDir, listRuns, RUN_ID_PATTERN, runDirPaths, runsRoot, type RunDirPaths } from "./run-dir.js";
 
 /** `run.json`: what a resume needs to redo the run's preparation exactly as it was. */
 export interface RunMeta {
@@ -12,6 +12,26 @@ export interface RunMeta {
   instruction: string;
   startedAt: string;
   options: { configPath?: string; overrides: ConfigOverrides };
+  /** Endpoint settings given to resumes (--base-url, --model, --concurrency), in order; each on top of the last. */
+  resumes?: { at: string; overrides: ConfigOverrides }[];
+}
+
+// What a resume may change: how the endpoint is reached, not what the run does (plan and instruction stay).
+const RESUMABLE = ["baseURL", "model", "concurrency", "apiKeyEnv"] as const;
+
+/** The overrides a resume runs with: the run's own, then every earlier resume's, then this one's endpoint flags. */
+export function resumeOverrides(meta: RunMeta, flags: ConfigOverrides): { overrides: ConfigOverrides; given: ConfigOverrides } {
+  const given: ConfigOverrides = {};
+  for (const key of RESUMABLE) if (flags[key] !== undefined) Object.assign(given, { [key]: flags[key] });
+  const earlier = (meta.resumes ?? []).map((r) => r.overrides);
+  return { overrides: Object.assign({}, meta.options.overrides, ...earlier, given), given };
+}
+
+/** Records a resume's endpoint flags in run.json, so the next resume starts from them. */
+export async function recordResume(paths: RunDirPaths, meta: RunMeta, given: ConfigOverrides): Promise<void> {
+  if (Object.keys(given).length === 0) return;
+  const next: RunMeta = { ...meta, resumes: [...(meta.resumes ?? []), { at: new Date().toISOString(), overrides: given }] };
+  await writeFileAtomic(paths.meta, JSON.stringify(next, null, 2) + "\n");
 }
 
 /** run.json of a sample: a RunMeta (so `swarm run --from-sample` continues it like a resume) plus what was sampled. */
@@ -19,11 +39,20 @@ export interface SampleMeta extends RunMeta {
   sample: { size: number; taskIds: string[] };
 }
 
-/** The run.json of an earlier run; a run id that has none is the user's mistake, said in one line. */
+/**
+ * The run.json of an earlier run. A malformed id, or one with no run.json, is the user's mistake: one line
+ * naming the recent runs.
+ */
 export async function readRunMeta(repoTop: string, runId: string): Promise<RunMeta> {
-  return readJson<RunMeta>(runDirPaths(repoTop, runId).meta).catch(() => {
-    throw usageError(`no run ${runId} in ${runsRoot(repoTop)}`, "swarm report lists the runs of a repository");
-  });
+  const missing = async (what: string) => {
+    const recent = (await listRuns(repoTop).catch(() => [])).filter((r) => r.hasPlan).slice(-5).map((r) => r.id).reverse();
+    const hint = recent.length > 0 ? `recent runs: ${recent.join(", ")}` : `no runs yet in ${runsRoot(repoTop)}`;
+    return usageError(what, hint);
+  };
+  if (!RUN_ID_PATTERN.test(runId)) throw await missing(`not a run id: ${printable(runId)} (expected YYYYMMDD-HHMMSS-xxxx)`);
+  const meta = await readJson<RunMeta>(runDirPaths(repoTop, runId).meta).catch(() => null);
+  if (meta === null) throw await missing(`no run ${runId} in ${runsRoot(repoTop)}`);
+  return meta;
 }
 
 /** A resume redoes the run's preparation, which only gives the same plan and messages on the same HEAD. */
@@ -45,9 +74,19 @@ export async function openRunDir(repoTop: string, plan: Plan, meta: RunMeta | Sa
  * nothing was committed); null when it wrote no report for that branch.
  */
 export async function writtenBranchTip(paths: RunDirPaths, branch: string): Promise<string | null> {
+  // Written just before the branch, so it is the newest tip this run made, report or not (a kill between the two).
+  const created = await readJson<{ branch: string; sha: string }>(branchTipFile(paths)).catch(() => null);
+  if (created?.branch === branch) return created.sha;
   const report = await readJson<{ branch: string | null; baseSha: string; commits: { sha: string }[] }>(paths.reportJson).catch(() => null);
   if (!report || report.branch !== branch) return null;
   return report.commits.at(-1)?.sha ?? report.baseSha;
+}
+
+const branchTipFile = (paths: RunDirPaths) => path.join(paths.dir, "branch-tip.json");
+
+/** Records the tip the run is about to give its branch (see writtenBranchTip). */
+export async function recordBranchTip(paths: RunDirPaths, branch: string, sha: string): Promise<void> {
+  await writeFileAtomic(branchTipFile(paths), JSON.stringify({ branch, sha }) + "\n");
 }
 
 /** `<run dir>/sample.json`: a sample's selection, bills and extrapolation, for later reading. */

@@ -15,6 +15,7 @@ import nodePath from "node:path";
 import { globbySync, isGitIgnoredSync } from "globby";
 import type { RepoPath, Skip, SourceFile } from "../core/index.js";
 import { headSha, headTree, readBlobs, workingTreeStatus, type HeadEntry, type WorkingTreeStatus } from "../git/index.js";
+import { isConfigFile } from "../secrets/index.js";
 import { classifyFile, skipBeforeReading } from "./filters.js";
 import { secretNameReason } from "./secrets.js";
 import { createTreeFs } from "./tree-fs.js";
@@ -81,18 +82,26 @@ export async function scanRepo(repo: string, options: ScanOptions): Promise<Scan
     if (early) skips.push(early);
     else toRead.push(entry);
   }
+  // Config files outside include are never sent, but one holding a literal credential is listed too,
+  // so the user sees it kept out (as with secret names).
+  const configs: HeadEntry[] = [];
   for (const entry of tree) {
     if (seen.has(entry.path) || entry.type !== "blob") continue;
     const reason = secretNameReason(entry.path);
     if (reason) skips.push({ path: entry.path, reason: "secret-name", detail: `${reason}; kept out of every prompt` });
+    else if (isConfigFile(entry.path) && skipBeforeReading(entry, options) === null) configs.push(entry);
   }
 
-  const blobs = await readBlobs(root, toRead.map((entry) => entry.oid));
+  const blobs = await readBlobs(root, [...toRead, ...configs].map((entry) => entry.oid));
   const files: SourceFile[] = [];
   for (const entry of toRead) {
     const result = classifyFile(entry, blobs.get(entry.oid) as Buffer, options);
     if ("reason" in result) skips.push(result);
     else files.push(result);
+  }
+  for (const entry of configs) {
+    const result = classifyFile(entry, blobs.get(entry.oid) as Buffer, options);
+    if ("reason" in result && result.reason === "secret-content") skips.push(result);
   }
 
   const warnings: string[] = [];

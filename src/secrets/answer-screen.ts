@@ -15,8 +15,11 @@ export interface AnswerScreenInput {
   /** The file the answer replaces or builds on (refactor/repair: the task's file; test/doc: its subject). */
   source: string | undefined;
   role: AnswerRole;
-  /** The endpoint's API key, matched exactly. */
-  apiKey?: string;
+  /**
+   * Whether a text contains the endpoint's API key (exact match). A predicate rather than the key: the
+   * key stays inside the provider that sends it, out of every object that could be logged.
+   */
+  containsApiKey?: (text: string) => boolean;
   maxAnswerBytes: number;
   /** Share of the source's non-blank lines a refactor answer may remove. */
   maxDeletionRatio: number;
@@ -66,6 +69,9 @@ function nonBlankLines(text: string): string[] {
   return text.split(/\r?\n/).filter((l) => l.trim() !== "");
 }
 
+/** What the screen checks an answer against besides the key: set per task by the run. */
+export type AnswerLimits = Pick<AnswerScreenInput, "source" | "maxAnswerBytes" | "maxDeletionRatio" | "allowDeletions">;
+
 export function screenAnswer(input: AnswerScreenInput): AnswerVerdict {
   const reject = (rejection: AnswerRejection, reason: string): AnswerVerdict => ({
     ok: false,
@@ -76,7 +82,7 @@ export function screenAnswer(input: AnswerScreenInput): AnswerVerdict {
   const bytes = Buffer.byteLength(input.answer, "utf8");
   if (bytes > input.maxAnswerBytes) return reject("too-large", `answer too large (${bytes} bytes; the cap is ${input.maxAnswerBytes})`);
   if (CONTROL.test(input.answer)) return reject("control-bytes", "answer contains NUL or control bytes");
-  if (input.apiKey && input.apiKey.length >= 8 && input.answer.includes(input.apiKey)) return reject("secret", "answer contains a secret (api-key)");
+  if (input.containsApiKey?.(input.answer)) return reject("secret", "answer contains a secret (api-key)");
   const hit = findSecret(input.answer);
   // A secret the source already holds is not new; but sources with secrets never reach a prompt anyway.
   if (hit) return reject("secret", `answer contains a secret (${hit.rule})`);

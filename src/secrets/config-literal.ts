@@ -36,9 +36,16 @@ export interface LiteralHit {
   key: string;
 }
 
+const extensionOf = (path: string) => path.slice(path.lastIndexOf(".") + 1).toLowerCase();
+
+/** A data file configLiteral reads (JSON, YAML, .properties, INI, TOML…), by extension. */
+export function isConfigFile(path: string): boolean {
+  return CONFIG_EXTENSIONS.has(extensionOf(path));
+}
+
 /** The first literal credential value in a config file, or null; other files always give null. */
 export function configLiteral(path: string, text: string): LiteralHit | null {
-  const ext = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
+  const ext = extensionOf(path);
   if (!CONFIG_EXTENSIONS.has(ext)) return null;
   const patterns = ext.startsWith("json") ? [JSON_PAIR] : ext === "yml" || ext === "yaml" ? [YAML_PAIR] : [PROPERTIES_PAIR];
   for (const pattern of patterns) {

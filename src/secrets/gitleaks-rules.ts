@@ -16,8 +16,6 @@ export interface GitleaksRule {
   allow?: readonly string[];
 }
 
-export const GITLEAKS_VERSION = "8.30.1";
-
 export const GITLEAKS_RULES: readonly GitleaksRule[] = [
   { id: "anthropic-admin-api-key", kind: "an Anthropic admin key", regex: "\\b(sk-ant-admin01-[a-zA-Z0-9_\\-]{93}AA)(?:[\\x60'\"\\s;]|\\\\[nr]|$)", keywords: ["sk-ant-admin01"] },
   { id: "anthropic-api-key", kind: "an Anthropic API key", regex: "\\b(sk-ant-api03-[a-zA-Z0-9_\\-]{93}AA)(?:[\\x60'\"\\s;]|\\\\[nr]|$)", keywords: ["sk-ant-api03"] },

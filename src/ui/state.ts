@@ -40,6 +40,10 @@ export interface InFlightAgent {
   retry: { code: StepErrorCode; delayMs: number; at: number } | null;
   /** Entries opened by a step alone (repairs) close with that step, not with a task event. */
   isStepOnly: boolean;
+  /** The current step's streamed output so far (step.progress); null until its first progress event. */
+  progress: { outputTokens: number; elapsedMs: number } | null;
+  /** The current step asks for SEARCH/REPLACE edits rather than the whole file. */
+  edits?: boolean;
 }
 
 export interface FailureEntry {
@@ -189,6 +193,12 @@ export function reduce(state: DashboardState, event: SwarmEvent): DashboardState
       return onTaskStarted(state, event);
     case "step.started":
       return onStepStarted(state, event);
+    case "step.progress": {
+      const agent = state.inFlight.get(event.taskId);
+      // A late event of an earlier attempt must not show on the retry.
+      if (agent && agent.attempt === event.attempt) agent.progress = { outputTokens: event.outputTokens, elapsedMs: event.elapsedMs };
+      return state;
+    }
     case "step.retry":
       return onStepRetry(state, event);
     case "step.finished":
@@ -316,6 +326,13 @@ export function slowestInFlight(state: DashboardState, limit: number): InFlightA
   return out;
 }
 
+/** Output tokens per second of the agent's current step, or null before its first second of streaming. */
+export function tokensPerSecond(agent: InFlightAgent): number | null {
+  const p = agent.progress;
+  if (!p || p.elapsedMs < 1000) return null;
+  return p.outputTokens / (p.elapsedMs / 1000);
+}
+
 // ---- event handlers ----
 
 function onRunStarted(state: DashboardState, e: SwarmEventOf<"run.started">): DashboardState {
@@ -360,6 +377,7 @@ function onTaskStarted(state: DashboardState, e: SwarmEventOf<"task.started">): 
       attempt: 1,
       retry: null,
       isStepOnly: false,
+      progress: null,
     });
   }
   return state;
@@ -371,6 +389,8 @@ function onStepStarted(state: DashboardState, e: SwarmEventOf<"step.started">): 
     agent.attempt = e.attempt;
     agent.kind = e.kind;
     agent.retry = null;
+    agent.progress = null;
+    agent.edits = e.format === "search-replace";
     return state;
   }
   // A step without a running task: a repair during validation (or a task.started we never saw).
@@ -384,6 +404,8 @@ function onStepStarted(state: DashboardState, e: SwarmEventOf<"step.started">): 
     attempt: e.attempt,
     retry: null,
     isStepOnly: e.kind === "repair",
+    progress: null,
+    edits: e.format === "search-replace",
   });
   return state;
 }

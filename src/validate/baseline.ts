@@ -152,7 +152,9 @@ export function checkChanges(baseline: Baseline, changes: ChangeSet): ChangeChec
     const result = baseline.tsChecker.check(files, scope, externals);
     unchecked = result.unchecked.filter((u) => changed.has(u.file));
     const after = attachTargets(result.problems, graph);
-    const fresh = newProblems(baseline.tsProblemsFor(scope), after);
+    // HEAD's diagnostics only matter where the result has some: a file clean now adds nothing either way,
+    // and checking HEAD for the whole scope would double the compiler's work.
+    const fresh = newProblems(baseline.tsProblemsFor(new Set(after.map((p) => p.file))), after);
     // The graph checks already name these imports more plainly; keep one problem per import.
     const covered = new Set(graphProblems.map((p) => `${p.file}\0${p.specifier ?? ""}`));
     tsProblems = fresh.filter((p) => p.specifier === undefined || !covered.has(`${p.file}\0${p.specifier}`));

@@ -4,7 +4,7 @@ import type { RepoPath, TaskId } from "../core/index.js";
 import type { ImportGraph, ModuleNode, Resolution, ResolvedImport } from "../graph/index.js";
 import type { ImportProblem } from "./types.js";
 
-export const PROBLEM_CODES = {
+const PROBLEM_CODES = {
   unresolvedImport: "unresolved-import",
   missingExport: "missing-export",
   missingDefault: "missing-default",
@@ -55,7 +55,7 @@ function exportsNameFrom(
 }
 
 /** The file that defines `name` for importers of `path` (through `export *`), or null. */
-export function originOfName(graph: ImportGraph, path: RepoPath, name: string, visiting = new Set<RepoPath>()): RepoPath | null {
+function originOfName(graph: ImportGraph, path: RepoPath, name: string, visiting = new Set<RepoPath>()): RepoPath | null {
   if (visiting.has(path)) return null;
   visiting.add(path);
   const node = graph.files.get(path);
@@ -386,7 +386,7 @@ function apiChangeBehind(problem: ImportProblem, input: BlameInput): RepoPath | 
 }
 
 /** The import statement spanning `line`, if any. */
-export function importOnLine(node: ModuleNode, line: number): ResolvedImport | undefined {
+function importOnLine(node: ModuleNode, line: number): ResolvedImport | undefined {
   return node.imports.find((i) => i.line <= line && line <= (i.endLine ?? i.line));
 }
 

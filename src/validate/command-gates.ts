@@ -8,7 +8,7 @@ import { expandCommand, failedTestFiles, outputExcerpt, parseGateOutput } from "
 import type { ImportProblem, ReportGate } from "./types.js";
 
 export type GateName = "typecheck" | "lint" | "test";
-export const GATE_NAMES: readonly GateName[] = ["typecheck", "lint", "test"];
+const GATE_NAMES: readonly GateName[] = ["typecheck", "lint", "test"];
 
 export interface CommandGatesConfig {
   commands: Partial<Record<GateName, string>>;
@@ -39,6 +39,13 @@ const UNUSABLE: ReadonlySet<CommandStatus> = new Set(["not-found", "timed-out", 
 
 export function hasCommandGates(config: CommandGatesConfig): boolean {
   return GATE_NAMES.some((g) => config.commands[g] !== undefined);
+}
+
+/** Pure: the folders holding a package.json (where the user's node_modules may be linked in), "" for the root. */
+export function packageDirsOf(paths: Iterable<RepoPath>): RepoPath[] {
+  return [...paths]
+    .filter((p) => /(^|\/)package\.json$/.test(p) && !p.includes("node_modules/"))
+    .map((p) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : ""));
 }
 
 export function createCommandGates(input: {
@@ -134,7 +141,11 @@ export function createCommandGates(input: {
           // Flaky or broken at HEAD: never a task's fault.
           const toRun = tests.filter((t) => !headFailingTests.has(t));
           const { failed, outcome } = await failingTests(template, toRun);
-          if (outcome === null) continue;
+          // Nothing to run on this result (its failing tests reverted, say): an earlier result's outcome no longer holds.
+          if (outcome === null) {
+            if (reports.has(gate)) report(gate, { result: "not-run" });
+            continue;
+          }
           if (UNUSABLE.has(outcome.status)) {
             report(gate, { result: outcome.status, message: unusableMessage(gate, outcome) });
             continue;
@@ -146,7 +157,10 @@ export function createCommandGates(input: {
           continue;
         }
         const command = expandCommand(template, { files: files.filter(known), tests });
-        if (command === null) continue;
+        if (command === null) {
+          if (reports.has(gate)) report(gate, { result: "not-run" });
+          continue;
+        }
         const outcome = await run(command);
         if (UNUSABLE.has(outcome.status)) {
           report(gate, { result: outcome.status, message: unusableMessage(gate, outcome) });

@@ -3,7 +3,7 @@ import type { RepoPath } from "../core/index.js";
 import type { ImportProblem } from "./types.js";
 
 /** POSIX shell single-quoting. */
-export const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
 
 /** `{files}` and `{tests}` replaced by the quoted paths; null when the command needs a list that is empty. */
 export function expandCommand(template: string, lists: { files: readonly RepoPath[]; tests: readonly RepoPath[] }): string | null {

@@ -6,7 +6,7 @@ import type { RepoPath } from "../core/index.js";
 import { exportKinds, type ImportGraph, isParsablePath } from "../graph/index.js";
 import type { ImportProblem } from "./types.js";
 
-export const GUARD_CODES = {
+const GUARD_CODES = {
   publicApi: "public-api",
   suppression: "gate-suppressed",
   testCasesLost: "test-cases-lost",

@@ -1,7 +1,7 @@
 // Pure: the messages of one repair step. The agent sees its own broken file (the last message, as in
 // every step), the problems in plain words, and the other side of each problem as it is now: what the
 // files it imports export, or who imports what from it.
-import type { RepoPath, Task } from "../core/index.js";
+import type { AnswerFormat, RepoPath, Task } from "../core/index.js";
 import type { Problem } from "../events/index.js";
 import type { ImportGraph } from "../graph/index.js";
 import { buildMessages, exportedSignatures, importersOf, signatureBlock, type ChatMessage, type ImporterUse } from "../prompt/index.js";
@@ -21,6 +21,8 @@ export interface RepairPromptInput {
   /** Token budget of the context message; repairs get at least MIN_REPAIR_CONTEXT_TOKENS. */
   maxContextTokens: number;
   countTokens: (text: string) => number;
+  /** "search-replace": the repair answers with edits of `content` (a large refactored file). @default "whole" */
+  format?: AnswerFormat;
 }
 
 /** Without the other side a repair is a guess, so it gets some context even when refactors get none. */
@@ -48,6 +50,7 @@ export function repairMessages(input: RepairPromptInput): ChatMessage[] {
     source: { path: task.output, content: input.content },
     problems: problems.map((p) => describeProblem(p, task.output)).join("\n"),
     context: repairContext(input),
+    ...(input.format === undefined ? {} : { format: input.format }),
   });
 }
 

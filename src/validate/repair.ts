@@ -5,10 +5,13 @@
 import type { ErrorInfo, Plan, Role, StepRecord, StoppedBy, Task, TaskId, TaskStatus, Usage } from "../core/index.js";
 import { executePlan, type EngineDeps } from "../execute/index.js";
 import type { ChatMessage, ChatRequest } from "../llm/index.js";
+import type { EditTarget } from "../prompt/index.js";
 
 export interface RepairRequest {
   task: Task;
   messages: ChatMessage[];
+  /** The messages ask for SEARCH/REPLACE edits of this content (the task's output as it is now). */
+  edit?: EditTarget;
 }
 
 /** What one task's repair step(s) in a round came to. */
@@ -28,7 +31,7 @@ export interface RepairAnswer {
 export type RepairRunner = (requests: readonly RepairRequest[]) => Promise<Map<TaskId, RepairAnswer>>;
 
 export interface RepairEngineDeps
-  extends Pick<EngineDeps, "provider" | "bus" | "journal" | "settings" | "costUSD" | "drain" | "abort" | "random"> {
+  extends Pick<EngineDeps, "provider" | "bus" | "journal" | "settings" | "costUSD" | "drain" | "abort" | "random" | "answerLimits"> {
   /** The request of a repair step (model route, limits) and its estimated cost for the budget check. */
   requestFor(task: Task, messages: ChatMessage[]): { request: ChatRequest; estimatedUSD: number };
   /** What the run used before the first repair: the main pass's steps and spend. */
@@ -68,6 +71,7 @@ export function createRepairSession(deps: RepairEngineDeps): RepairSession {
     if (stopped !== "completed") return notRun(requests, { code: stopped === "budget" ? "budget" : "interrupted", message: `repair not started: the run stopped (${stopped})` });
 
     const messages = new Map(requests.map((r) => [r.task.id, r.messages]));
+    const edits = new Map(requests.map((r) => [r.task.id, r.edit]));
     const plan: Plan = {
       version: 1,
       roles: unique(requests.map((r) => r.task.role)) as Role[],
@@ -89,12 +93,16 @@ export function createRepairSession(deps: RepairEngineDeps): RepairSession {
       journal: deps.journal,
       prior,
       settings: deps.settings,
-      requestFor: (task) => deps.requestFor(task, messages.get(task.id)!),
+      requestFor: (task) => {
+        const edit = edits.get(task.id);
+        return { ...deps.requestFor(task, messages.get(task.id)!), ...(edit ? { edit } : {}) };
+      },
       costUSD: deps.costUSD,
       isChange: () => true,
       drain: deps.drain,
       abort: deps.abort,
       ...(deps.random ? { random: deps.random } : {}),
+      ...(deps.answerLimits ? { answerLimits: deps.answerLimits } : {}),
       stepKind: "repair",
       spent,
     });

@@ -5,11 +5,12 @@ import type { ResolvedConfig } from "../config/index.js";
 import { type Plan, type RepoPath, type StepRecord, SwarmError, type Task, type TaskId, type TaskResult } from "../core/index.js";
 import type { EventBus, Problem } from "../events/index.js";
 import { type ImportGraph, isParsablePath } from "../graph/index.js";
+import { answerFormatFor, type EditFormatSetting } from "../prompt/index.js";
 import type { ImportProblem, ReportRepair, ReportRevert, ReportValidation } from "./types.js";
 import type { ScanResult } from "../scan/index.js";
 import { checkChanges, computeBaseline, revertProbe, type Baseline, type ChangeCheck } from "./baseline.js";
 import { problemKey } from "./checks.js";
-import { createCommandGates, hasCommandGates, type CommandGates } from "./command-gates.js";
+import { type CommandGatesConfig, createCommandGates, hasCommandGates, packageDirsOf, type CommandGates } from "./command-gates.js";
 import { isTestPath } from "./guards.js";
 import { fallbackNote, findTypeEnvironment, installCommand } from "./environment.js";
 import { readRepoSnapshot } from "./repo-snapshot.js";
@@ -41,7 +42,14 @@ export interface ValidateChangesInput {
   /** Sends one round of repair steps; without it, broken files are reverted straight away. */
   repair?: RepairRunner;
   /** What repair prompts share with every other prompt, and their context budget. */
-  prompt: { instruction: string; conventions: string; maxContextTokens: number; countTokens: (text: string) => number };
+  prompt: {
+    instruction: string;
+    conventions: string;
+    maxContextTokens: number;
+    countTokens: (text: string) => number;
+    /** Config editFormat / editThresholdTokens: a repair of a large refactored file answers with edits. @default whole answers */
+    edits?: { setting: EditFormatSetting; thresholdTokens: number };
+  };
   /** Whether content differs from what the task's output path holds at HEAD. */
   isChange(task: Task, content: string): boolean;
   /** The user's gate commands (validate.commands), run at HEAD once and on each checked result. */
@@ -93,15 +101,15 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
 
   let checkMs = 0;
   const unchecked = new Map<RepoPath, string>();
-  const check = async (): Promise<ChangeCheck> => {
+  const check = async (state: ReadonlyMap<RepoPath, string> = written, opts: { isTip?: boolean } = {}): Promise<ChangeCheck> => {
     const t0 = performance.now();
-    const out = checkChanges(baseline, { written, tasks: owner, testsOf, publicApi: input.publicApi ?? "keep" });
+    const out = checkChanges(baseline, { written: state, tasks: owner, testsOf, publicApi: input.publicApi ?? "keep" });
     checkMs += performance.now() - t0;
     for (const u of out.unchecked) unchecked.set(u.file, u.reason);
-    if (input.gates && written.size > 0) {
+    if (input.gates && (state.size > 0 || opts.isTip === true)) {
       const files = [...new Set([...out.changed, ...out.scope])].filter((f) => out.files.has(f) && isParsablePath(f)).sort();
       const tests = files.filter(isTestPath);
-      const found = await input.gates.check({ written, files, tests });
+      const found = await input.gates.check({ written: state, files, tests });
       const blamed = found.map((p) => blameOnWriter(p, owner, out.graph));
       out.problems = [...out.problems, ...blamed];
     }
@@ -127,11 +135,18 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
     if (groups.size === 0) break;
     const requests = [...groups].map(([id, problems]) => {
       const task = tasks.get(id)!;
+      const content = written.get(task.output)!;
+      const edits = input.prompt.edits;
+      const format = edits
+        ? answerFormatFor(task, { setting: edits.setting, wholeTokens: input.prompt.countTokens(content), thresholdTokens: edits.thresholdTokens, maxOutputTokens: Infinity })
+        : "whole";
       return {
         task,
+        ...(format === "search-replace" ? { edit: { path: task.output, content } } : {}),
         messages: repairMessages({
           task,
-          content: written.get(task.output)!,
+          format,
+          content,
           problems,
           graph: current.graph,
           graphBefore: baseline.graph,
@@ -189,6 +204,12 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
     const before = results.get(revert.taskId)!;
     const { content: _dropped, changed: _changed, ...rest } = before;
     results.set(revert.taskId, { ...rest, status: "failed", error: { code: "reverted", message: revertMessage(revert) } });
+  }
+
+  // The gates' outcomes describe the last result they ran on; after reverts that is no longer the branch tip.
+  if (input.gates && reverts.reverts.length > 0) {
+    const reverted = new Set(reverts.reverts.map((r) => r.file));
+    await check(new Map([...written].filter(([file]) => !reverted.has(file))), { isTip: true });
   }
 
   const repaired = new Set(repairs.filter((r) => r.fixed).map((r) => r.taskId));
@@ -255,7 +276,7 @@ function byBlame(problems: readonly ImportProblem[], owner: ReadonlyMap<RepoPath
  * the engine's dependency-failed rule has it), repeated until nothing more is added. Docs and other
  * unchecked outputs only go back through that last rule.
  */
-export function planReverts(
+function planReverts(
   baseline: Baseline,
   plan: Plan,
   written: ReadonlyMap<RepoPath, string>,
@@ -343,6 +364,7 @@ export async function runValidation(input: RunValidationInput): Promise<RunValid
         conventions: input.config.conventions,
         maxContextTokens: input.config.context.maxTokens,
         countTokens: input.countTokens,
+        edits: { setting: input.config.editFormat, thresholdTokens: input.config.editThresholdTokens },
       },
       isChange: input.isChange,
       publicApi: input.config.validate.publicApi,
@@ -361,13 +383,16 @@ export async function runValidation(input: RunValidationInput): Promise<RunValid
   return { ...outcome, steps: session.steps, spentUSD: session.spentUSD() };
 }
 
+/** Pure: the command gates' settings from the user's config (never from model output); the API key never reaches them. */
+export function commandGatesConfig(config: ResolvedConfig): CommandGatesConfig {
+  const { commands, commandTimeoutMs, commandOutputBytes } = config.validate;
+  return { commands, timeoutMs: commandTimeoutMs, outputBytes: commandOutputBytes, removeEnv: [config.provider.apiKeyEnv, "OPENAI_API_KEY"] };
+}
+
 /** The user's gate commands, from their config only; null when none is configured. */
 function commandGatesFor(baseline: Baseline, config: ResolvedConfig): CommandGates | null {
-  const { commands, commandTimeoutMs, commandOutputBytes } = config.validate;
-  const gatesConfig = { commands, timeoutMs: commandTimeoutMs, outputBytes: commandOutputBytes, removeEnv: [config.provider.apiKeyEnv, "OPENAI_API_KEY"] };
+  const gatesConfig = commandGatesConfig(config);
   if (!hasCommandGates(gatesConfig) || baseline.source === undefined) return null;
-  const packageDirs = [...baseline.files.keys()]
-    .filter((p) => /(^|\/)package\.json$/.test(p) && !p.includes("node_modules/"))
-    .map((p) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : ""));
+  const packageDirs = packageDirsOf(baseline.files.keys());
   return createCommandGates({ repo: baseline.source.top, headSha: baseline.source.headSha, headFiles: baseline.files, packageDirs, config: gatesConfig });
 }

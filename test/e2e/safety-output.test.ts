@@ -157,7 +157,7 @@ describe("files keep what the user had: EOL, BOM, final newline, executable bit"
     expect((await repo.git("ls-tree", "swarm/style", "bin/tool.js")).split(" ")[0]).toBe("100755");
     expect((await repo.git("ls-tree", "swarm/style", "crlf.js")).split(" ")[0]).toBe("100644");
     // The updated test keeps its BOM and CRLF; a new test (no original) is written as answered.
-    expect((await onBranch("crlf.test.js")).toString("utf8")).toBe('\ufeff// test for crlf.js\r\nexport const tested = "crlf.js";\r\n');
+    expect((await onBranch("crlf.test.js")).toString("utf8")).toBe("\ufeff// test for crlf.js\r\n// old test\r\nexport const old = true;\r\n");
     expect((await onBranch("bom.test.ts")).toString("utf8")).toBe('// test for bom.ts\nexport const tested = "bom.ts";\n');
     // Untouched: the non-UTF-8 file, skipped and said so in the report.
     expect(await repo.git("diff", "--name-only", "HEAD", "swarm/style")).not.toContain("latin1.js");

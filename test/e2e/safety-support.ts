@@ -17,7 +17,7 @@ export const RECOGNISABLE_KEY = "sk-SAFETY-e2e-Recognisable-0123456789-KEY";
  * The CLI environment for these tests. GIT_CEILING_DIRECTORIES stops git from finding a repository
  * above the temp dir (a CI runner may keep its checkout there), so "not a repository" stays true.
  */
-export function safetyEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+function safetyEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return cliEnv({ MOONSHOT_API_KEY: RECOGNISABLE_KEY, GIT_CEILING_DIRECTORIES: tmpdir(), ...extra });
 }
 

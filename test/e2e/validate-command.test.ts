@@ -1,5 +1,6 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { gitRepo, tempDir, type TempRepo } from "../support/git-repo.js";
 import { runCli } from "../support/run-cli.js";
@@ -135,6 +136,44 @@ describe("swarm validate on ts-lib (TypeScript, NodeNext)", () => {
     expect(result.stdout).not.toContain("src/retry.ts");
     expect(result.stdout).toContain(`src/index.ts:5: "./cache.js" has no default export (missing-default)`);
     expect(result.stdout).toContain(`src/cache.test.ts:2: "./cache.js" has no default export (missing-default)`);
+  });
+});
+
+describe("swarm validate with the repository's installed packages and command gates", () => {
+  const NODE_MODULES = fileURLToPath(new URL("../../node_modules/", import.meta.url));
+  const TSC = path.join(NODE_MODULES, "typescript", "bin", "tsc");
+
+  /** ts-lib with node_modules installed (linked to this project's, ignored as a user's would be). */
+  async function installedRepo(): Promise<TempRepo> {
+    const repo = await gitRepo("ts-lib");
+    await appendFile(path.join(repo.dir, ".git", "info", "exclude"), "node_modules\n");
+    await symlink(NODE_MODULES, path.join(repo.dir, "node_modules"), "dir");
+    return repo;
+  }
+
+  it("an arity change breaks its callers: TS2554 from the type gate and from the configured typecheck", async () => {
+    const repo = await installedRepo();
+    // retry.ts calls toMs(x) with one argument; a required second parameter breaks it at the type level only.
+    await edit(repo, "src/duration.ts", "export function toMs(value: string | number): number {", "export function toMs(value: string | number, unit: \"ms\" | \"s\"): number {\n  void unit;");
+    const configFile = path.join(tempDir("swarm-validate-config-"), "swarm.config.json");
+    await writeFile(configFile, JSON.stringify({ validate: { commands: { typecheck: `node ${TSC} --noEmit -p .` } } }));
+    const result = await validate(repo, "--config", configFile);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("");
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines).toContainEqual("src/retry.ts:16: Expected 2 arguments, but got 1. (ts2554)");
+    // The same break as the user's own tsc reports it, run in a worktree at HEAD and then with the edit.
+    expect(lines).toContainEqual("src/retry.ts:16: Expected 2 arguments, but got 1. (typecheck:ts2554)");
+    expect(lines).toContainEqual(expect.stringMatching(/^typecheck \(node .*tsc --noEmit -p \.\): failed \(HEAD: passed\)$/));
+    expect(lines).not.toContainEqual(expect.stringContaining("src/cache.ts"));
+  });
+
+  it("without node_modules: imports only, and one line naming the install command", async () => {
+    const repo = await gitRepo("ts-lib");
+    await edit(repo, "src/duration.ts", "export function toMs(value: string | number): number {", "export function toMs(value: string | number, unit: \"ms\" | \"s\"): number {\n  void unit;");
+    const result = await validate(repo);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: type check limited to imports and exports: .*`npm install`.*\n$/);
   });
 });
 

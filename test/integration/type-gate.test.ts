@@ -82,6 +82,21 @@ async function tscErrorsAt(repo: TempRepo, rev: string, project = "tsconfig.json
   }
 }
 
+/** Exit code of `node --test` on `rev`, checked out in a throwaway worktree: the independent check of a test gate's outcome. */
+async function nodeTestAt(repo: TempRepo, rev: string): Promise<number> {
+  const dir = await mkdtemp(path.join(tmpdir(), "swarm-gate-node-test-"));
+  const tree = path.join(dir, "t");
+  await repo.git("worktree", "add", "--detach", tree, rev);
+  try {
+    return await new Promise<number>((resolve) =>
+      execFile(process.execPath, ["--test"], { cwd: tree }, (error) => resolve(error ? Number((error as { code?: number }).code ?? 1) : 0)),
+    );
+  } finally {
+    await repo.git("worktree", "remove", "--force", tree);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const TSCONFIG = JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, types: ["node"] }, include: ["src"] });
 
 /** A small TS project whose exports are used two hops away. */
@@ -190,7 +205,8 @@ describe("public API and gaming", () => {
       "tsconfig.json": TSCONFIG,
       "src/index.ts": 'export { total } from "./total.js";\n',
       "src/total.ts": "export function total(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0);\n}\n",
-      "src/testing.ts": 'import { total } from "./total.js";\n\nexport function testClient() {\n  return { total };\n}\nexport const VERSION = "1";\n',
+      // Enough lines stay that the answer is no mass deletion (the answer-safety check would stop it first).
+      "src/testing.ts": 'import { total } from "./total.js";\n\nexport function testClient() {\n  return { total };\n}\nexport const VERSION = "1";\nexport const NAME = "lib";\nexport const MODE = "test";\nexport const LEVEL = 3;\n',
       "src/use.ts": 'import { testClient } from "./testing.js";\n\nexport const client = testClient();\n',
       "src/count.ts": 'export function count(xs: string[]): number {\n  return xs.length;\n}\n',
       "src/caller.ts": 'import { count } from "./count.js";\n\nexport const n: number = count(["a"]);\n',
@@ -199,7 +215,7 @@ describe("public API and gaming", () => {
       tree,
       (req) => {
         // The entry point loses testClient, and its only importer is rewritten to match.
-        if (req.role === "refactor" && req.file === "src/testing.ts") return 'export const VERSION = "1";\n';
+        if (req.role === "refactor" && req.file === "src/testing.ts") return 'export const VERSION = "1";\nexport const NAME = "lib";\nexport const MODE = "test";\nexport const LEVEL = 3;\n';
         if (req.role === "refactor" && req.file === "src/use.ts") return "export const client = {};\n";
         // A real type break whose "repair" silences the compiler.
         if (req.role === "refactor" && req.file === "src/count.ts") return req.source!.replace("): number", "): string").replace("xs.length", "String(xs.length)");
@@ -263,9 +279,10 @@ describe("command gate: the fixture's own node:test runner runs the generated te
     const failed = run.report.validation!.problems.filter((p) => p.code === "test-failed").map((p) => p.file).sort();
     expect(failed).toEqual(["test/half.test.js", "test/sum.test.js"]);
     expect(run.report.validation!.reverts.map((r) => r.file)).toEqual(["test/half.test.js"]);
-    // The existing test imports the refactored sum.js: it ran at HEAD (the baseline) and passes after.
-    expect(run.report.validation!.gates).toEqual([expect.objectContaining({ gate: "test", head: "passed", result: "failed" })]);
+    // The gate's final outcome is the branch tip's (run again after the revert): the repaired test passes.
+    expect(run.report.validation!.gates).toEqual([expect.objectContaining({ gate: "test", head: "passed", result: "passed" })]);
     const branch = run.report.branch ?? "main";
+    expect(await nodeTestAt(run.repo, branch)).toBe(0);
     expect(await run.repo.git("show", `${branch}:test/sum.test.js`)).toContain("8)");
     await expect(run.repo.git("show", `${branch}:test/half.test.js`)).rejects.toThrow();
   });

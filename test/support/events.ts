@@ -35,7 +35,7 @@ type KindOf<T> = [T] extends [string]
               : never;
 type FieldTable = { [K in SwarmEventType]: { [F in RequiredKeys<Payload<K>>]: KindOf<Payload<K>[F]> } };
 
-export const EVENT_FIELDS: FieldTable = {
+const EVENT_FIELDS: FieldTable = {
   "run.started": {
     repo: "string",
     branch: "string|null",
@@ -138,7 +138,7 @@ export function parseEventLog(text: string): SwarmEvent[] {
   return events;
 }
 
-export function loadEventLog(path: string | URL): SwarmEvent[] {
+function loadEventLog(path: string | URL): SwarmEvent[] {
   return parseEventLog(readFileSync(path, "utf8"));
 }
 
@@ -147,7 +147,7 @@ export function loadEventFixture(name: string): SwarmEvent[] {
   return loadEventLog(new URL(`../../fixtures/events/${name}.jsonl`, import.meta.url));
 }
 
-export const RUN_ID = "20250101-120000-abcd";
+const RUN_ID = "20250101-120000-abcd";
 
 /**
  * Builds event sequences the way the engine emits them (seq from 1, the given t, one runId):
@@ -217,7 +217,7 @@ export function recorder(runId = RUN_ID) {
 }
 
 /** A 90-task run over three roles with two failures: the dashboard's tests. */
-export const FULL_RUN: RunSummary = {
+const FULL_RUN: RunSummary = {
   runId: RUN_ID,
   repo: "/repo",
   branch: `swarm/${RUN_ID}`,

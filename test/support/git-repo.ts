@@ -124,7 +124,7 @@ export async function removeTempDirs(): Promise<void> {
   await Promise.all([...pending].map(removeDir));
 }
 
-export function writeTree(dir: string, tree: InlineTree): void {
+function writeTree(dir: string, tree: InlineTree): void {
   for (const [relPath, spec] of Object.entries(tree)) {
     const normalized = path.posix.normalize(relPath);
     if (path.posix.isAbsolute(normalized) || normalized.startsWith("../") || normalized === "..") {
@@ -138,7 +138,7 @@ export function writeTree(dir: string, tree: InlineTree): void {
   }
 }
 
-export async function copyFixture(name: FixtureName, dest: string): Promise<void> {
+async function copyFixture(name: FixtureName, dest: string): Promise<void> {
   await cp(path.join(FIXTURES_DIR, name), dest, { recursive: true, errorOnExist: false, force: true });
 }
 

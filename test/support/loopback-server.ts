@@ -14,6 +14,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { pathToFileURL } from "node:url";
 import { countTokens, decode, encode } from "gpt-tokenizer/encoding/cl100k_base";
+import { editAnswerText, type EditAnswerMode } from "./edit-answer.js";
 import { keyedUniform, mulberry32, normalFromUniforms } from "./seeded-random.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -49,12 +50,16 @@ export interface ParsedRequest {
   lang: string | undefined;
   /** Content of the fenced block, CommonMark style: every line including its final newline. */
   source: string | undefined;
+  /** The output's current content, from the "Current content of <Output>" message (test/doc updates). */
+  existing?: string;
   /** The bearer token the request carried (for the `echo-key` misbehaviour). */
   bearer?: string;
   /** 1-based count of requests seen so far for this (role, file), this one included. */
   nth: number;
   /** `<role>|<file>|<nth>`: the same on every run of the same plan, whatever the arrival order. */
   key: string;
+  /** The system prompt shows `<<<<<<< SEARCH`: the answer is SEARCH/REPLACE edits of `source` (issue 15). */
+  wantsEdits: boolean;
 }
 
 export type Fault =
@@ -138,6 +143,11 @@ export interface LoopbackOptions {
   answer?: (req: ParsedRequest) => string | undefined;
   /** Override the whole message content (for malformed-answer tests); takes precedence over `answer`. */
   answerRaw?: (req: ParsedRequest) => string | undefined;
+  /**
+   * How a request that asks for edits is answered: blocks turning `source` into the answer (`exact`), the same
+   * with a model's mistakes, or the whole file regardless (`whole`). @default "exact"
+   */
+  editAnswer?: (req: ParsedRequest) => EditAnswerMode | undefined;
   /** Scripted faults; the first matching rule with uses left wins, before any random draw. */
   faults?: FaultRule[];
   random?: RandomFaults;
@@ -292,7 +302,7 @@ export const REFACTOR_MARKER = "// refactored by loopback";
 export const PLANTED_AWS_KEY = "AKIA" + "QX7ZR2MPLW4TNV3K";
 
 /** The answer text a misbehaving endpoint sends instead of `normal`; undefined = behave. */
-export function misbehavingAnswer(kind: LoopbackOptions["misbehave"], req: ParsedRequest, normal: string, hugeBytes = 2 * 1024 * 1024): string | undefined {
+function misbehavingAnswer(kind: LoopbackOptions["misbehave"], req: ParsedRequest, normal: string, hugeBytes = 2 * 1024 * 1024): string | undefined {
   switch (kind) {
     case "echo-key":
       return `${normal}export const apiKey = "${req.bearer ?? ""}";\n`;
@@ -365,7 +375,7 @@ function readBlockBody(text: string, start: number, fenceLength: number): string
 }
 
 /** A fence longer than any backtick run in the content, so the content cannot close it early. */
-export function fenceFor(content: string): string {
+function fenceFor(content: string): string {
   let longest = 0;
   for (const run of content.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
   return "`".repeat(Math.max(3, longest + 1));
@@ -390,7 +400,7 @@ function extensionOf(path: string | undefined): string {
   return match ? match[1].toLowerCase() : "";
 }
 
-export function langForPath(path: string | undefined): string {
+function langForPath(path: string | undefined): string {
   return LANG_BY_EXT[extensionOf(path)] ?? "";
 }
 
@@ -413,15 +423,22 @@ function markRefactored(source: string, path: string | undefined): string {
 }
 
 /** The deterministic answer text (inside the block) for a protocol request. */
-export function defaultAnswerText(req: Pick<ParsedRequest, "role" | "file" | "output" | "source">): string {
+function defaultAnswerText(req: Pick<ParsedRequest, "role" | "file" | "output" | "source" | "existing">): string {
   const file = req.file ?? "unknown";
   switch (req.role) {
     case "refactor":
     case "repair":
       return markRefactored(req.source ?? "", req.output ?? req.file);
-    case "test":
-      // Imports nothing, so it stays valid wherever the test lands, in JS and TS alike.
-      return `// test for ${file}\nexport const tested = ${JSON.stringify(file)};\n`;
+    case "test": {
+      const marker = `// test for ${file}`;
+      // Like a decent model, an update keeps the existing cases and imports (answered LF, no BOM).
+      if (req.existing !== undefined) {
+        const kept = req.existing.replace(/^\ufeff/, "").replace(/\r\n/g, "\n");
+        return kept.startsWith(`${marker}\n`) ? kept : `${marker}\n${kept}`;
+      }
+      // A new test imports nothing, so it stays valid wherever it lands, in JS and TS alike.
+      return `${marker}\nexport const tested = ${JSON.stringify(file)};\n`;
+    }
     case "doc":
       return `# ${file}\n\nDocumentation for ${file}.\n`;
     default:
@@ -433,7 +450,7 @@ const MALFORMED_CONTENT =
   "I have refactored the file as requested. The new version keeps every export and is easier to read.";
 
 /** Text of a message's content, whether a string or an array of content parts. */
-export function messageText(message: WireMessage): string {
+function messageText(message: WireMessage): string {
   const { content } = message;
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
@@ -537,7 +554,7 @@ function faultFromDraw(u: number, r: RandomFaults): Fault | undefined {
 }
 
 /** OpenAI's reset format: "1m30.5s", "12s", "250ms". */
-export function formatResetDuration(ms: number): string {
+function formatResetDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const minutes = Math.floor(ms / 60_000);
   const seconds = Number(((ms - minutes * 60_000) / 1000).toFixed(3));
@@ -626,6 +643,8 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
     const users = [...messages].reverse().filter((m) => m && m.role === "user");
     const lastUser = users.find((m) => /^Role:/m.test(messageText(m))) ?? users[0];
     const protocol = lastUser ? parseProtocolMessage(messageText(lastUser)) : parseProtocolMessage("");
+    const current = protocol.output === undefined ? undefined : users.find((m) => messageText(m).startsWith(`Current content of ${protocol.output} `));
+    const existing = current === undefined ? undefined : parseProtocolMessage(messageText(current)).source;
     const target = `${protocol.role ?? ""}|${protocol.file ?? ""}`;
     const nth = (nthByTarget.get(target) ?? 0) + 1;
     nthByTarget.set(target, nth);
@@ -641,8 +660,10 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       messages,
       body,
       ...protocol,
+      ...(existing === undefined ? {} : { existing }),
       nth,
       key: `${target}|${nth}`,
+      wantsEdits: messages.some((m) => m?.role === "system" && messageText(m).includes("\n<<<<<<< SEARCH\n")),
     };
   };
 
@@ -688,7 +709,11 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       if (options.misbehave && (options.misbehaveRoles ?? [req.role]).includes(req.role)) {
         answer = misbehavingAnswer(options.misbehave, req, answer, options.hugeBytes) ?? answer;
       }
-      content = fenceBlock(answer, langForPath(req.output ?? req.file));
+      const editMode = req.wantsEdits && req.source !== undefined ? (options.editAnswer?.(req) ?? "exact") : "whole";
+      content =
+        editMode === "whole"
+          ? fenceBlock(answer, langForPath(req.output ?? req.file))
+          : editAnswerText(req.output ?? req.file ?? "", req.source ?? "", answer, editMode);
     }
     let finishReason: "stop" | "length" = "stop";
     if (fault?.kind === "malformed") {

@@ -1,6 +1,7 @@
 import { runSample } from "../../pipeline.js";
 import { prepareRun } from "../../prepare/index.js";
 import { renderEstimate, renderSampleEstimate } from "../../report/index.js";
+import { printable } from "../../util/index.js";
 import type { EstimateFlags } from "../program.js";
 import type { CliIO } from "../io.js";
 import { prepareOptions } from "./options.js";
@@ -15,7 +16,7 @@ import { providerFromEnv } from "./provider.js";
 export async function estimateCommand(repo: string, flags: EstimateFlags, io: CliIO): Promise<void> {
   if (flags.sample !== undefined) return sampleCommand(repo, flags, flags.sample, io);
   const prepared = await prepareRun(prepareOptions(repo, flags, true, io.cwd));
-  for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${w}\n`);
+  for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${printable(w)}\n`);
   const { estimate, plan, config } = prepared;
   if (flags.json) {
     io.stdout.write(JSON.stringify({ repo: prepared.repo.top, headSha: prepared.repo.headSha, tasks: plan.tasks.length, files: plan.files.length, skipped: plan.skips.length, concurrency: config.concurrency, model: config.provider.model, estimate: publicEstimate(estimate) }, null, 2) + "\n");
@@ -31,12 +32,12 @@ async function sampleCommand(repo: string, flags: EstimateFlags, size: number, i
       ...(flags.branch === undefined ? {} : { branch: flags.branch }),
       size,
       providerFor: providerFromEnv(io.env, "swarm estimate without --sample needs no key and sends no request", { allowInsecureHttp: flags.allowInsecureHttp }),
-      subscribers: [(event) => (event.type === "run.warning" ? io.stderr.write(`warning: ${event.message}\n`) : undefined)],
+      subscribers: [(event) => (event.type === "run.warning" ? io.stderr.write(`warning: ${printable(event.message)}\n`) : undefined)],
       ...signals,
     }),
   );
   const { prepared } = result;
-  for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${w}\n`);
+  for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${printable(w)}\n`);
   if (flags.json) {
     io.stdout.write(
       JSON.stringify(

@@ -1,12 +1,13 @@
 import { preparePlan } from "../../prepare/index.js";
 import { renderPlan } from "../../report/index.js";
+import { printable } from "../../util/index.js";
 import type { CommonFlags } from "../program.js";
 import type { CliIO } from "../io.js";
 import { prepareOptions } from "./options.js";
 
 export async function planCommand(repo: string, flags: CommonFlags, io: CliIO): Promise<void> {
   const prepared = await preparePlan({ ...prepareOptions(repo, flags, false, io.cwd), needsBaseline: false });
-  for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${w}\n`);
+  for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${printable(w)}\n`);
   if (flags.json) {
     io.stdout.write(JSON.stringify({ repo: prepared.repo.top, headSha: prepared.repo.headSha, ...prepared.plan }, null, 2) + "\n");
     return;

@@ -9,9 +9,11 @@ import type { CliIO } from "../io.js";
 /** `swarm validate [repo]`: prints the problems the working tree's changes introduced against HEAD; exit 1 when there are any. */
 export async function validateCommand(repo: string, flags: { json?: boolean; config?: string }, io: CliIO): Promise<void> {
   const state = await checkRepoState(path.resolve(io.cwd, repo));
-  // No config key changes what validate checks; loading it still rejects a broken --config file, as the other commands do.
-  if (flags.config !== undefined) await loadConfig(state.top, path.resolve(io.cwd, flags.config), {});
-  const outcome = await validateWorkingTree(state.top, state.headSha);
+  // The config's validate.commands run as gates here too, as after a run.
+  const { config } = await loadConfig(state.top, flags.config !== undefined ? path.resolve(io.cwd, flags.config) : undefined, {});
+  const outcome = await validateWorkingTree(state.top, state.headSha, { config });
+  // Notes go to stderr: stdout stays the problems and the summary line.
+  if (!flags.json) for (const note of outcome.notes) io.stderr.write(`warning: ${note}\n`);
   io.stdout.write(flags.json ? `${JSON.stringify(outcome, null, 2)}\n` : renderValidation(outcome));
   if (outcome.problems.length > 0) io.exitCode.value = ExitCode.TasksFailed;
 }
@@ -22,6 +24,7 @@ function renderValidation(outcome: WorkingTreeValidation): string {
   const lines = outcome.problems.map(
     (p) => `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message} (${p.code})`,
   );
+  for (const gate of outcome.gates ?? []) lines.push(`${gate.gate} (${gate.command}): ${gate.result} (HEAD: ${gate.head})`);
   const changed = plural(outcome.changed.length, "changed file");
   if (outcome.changed.length === 0) lines.push(`no changes against HEAD ${head}`);
   else if (outcome.problems.length === 0) {

@@ -44,6 +44,13 @@ describe("modelFor", () => {
     expect(modelFor(c, "doc", 90_000).maxOutputTokens).toBe(4_096);
   });
 
+  it("keeps the raised default within the model's max output", () => {
+    const c = config({ models: { "kimi-k2.6": { maxOutputTokens: 20_000 } } });
+    expect(modelFor(c, "refactor", 90_000).maxOutputTokens).toBe(20_000);
+    expect(modelFor(c, "refactor", 1000).maxOutputTokens).toBe(16_384);
+    expect(modelFor(config({ routing: { refactor: { model: "deepseek-chat" } } }), "refactor", 90_000).maxOutputTokens).toBe(8192);
+  });
+
   it("keeps an explicit limit even for large files", () => {
     const c = config({ routing: { refactor: { maxOutputTokens: 8000 } } });
     expect(modelFor(c, "refactor", 90_000).maxOutputTokens).toBe(8000);

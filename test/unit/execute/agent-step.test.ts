@@ -3,7 +3,8 @@ import type { StepErrorCode, StepRecord, Task } from "../../../src/core/types.js
 import { EventBus } from "../../../src/events/bus.js";
 import type { SwarmEvent } from "../../../src/events/types.js";
 import { runAgentStep, type RequestEnd, type StepHost, type StepRun } from "../../../src/execute/agent-step.js";
-import { StepFailure, type ChatResponse } from "../../../src/llm/provider.js";
+import { StepFailure, type ChatResponse, type CompleteOptions } from "../../../src/llm/provider.js";
+import type { AnswerLimits } from "../../../src/secrets/index.js";
 
 // One step against a provider that answers at once (our ChatProvider interface, not the SDK).
 
@@ -11,7 +12,10 @@ const task: Task = { id: "refactor:a.ts", role: "refactor", file: "a.ts", output
 const usage = { inputTokens: 10, cachedInputTokens: 0, outputTokens: 5 };
 const retry = { attempts: 3, baseMs: 100, maxMs: 1000 };
 
-function harness(reply: ChatResponse | StepFailure, opts: { isStopping?: boolean; attempt?: number } = {}) {
+const KEY = "sk-unit-" + "Qw3rTy9UiOp2AsDf";
+
+function harness(reply: ChatResponse | StepFailure, opts: { isStopping?: boolean; attempt?: number; limits?: AnswerLimits } = {}) {
+  const sent: CompleteOptions[] = [];
   const bus = new EventBus("run-1", () => 0);
   const log: string[] = [];
   const ends: RequestEnd[] = [];
@@ -19,12 +23,15 @@ function harness(reply: ChatResponse | StepFailure, opts: { isStopping?: boolean
   bus.subscribe((event: SwarmEvent) => log.push(event.type));
   const run: StepRun = {
     provider: {
-      complete: async () => {
+      complete: async (_request, options) => {
+        sent.push(options);
         if (reply instanceof StepFailure) throw reply;
         return reply;
       },
       preflight: async () => {},
+      containsApiKey: (text) => text.includes(KEY),
     },
+    ...(opts.limits ? { answerLimits: () => opts.limits! } : {}),
     bus,
     journal: {
       append: async (record) => {
@@ -46,7 +53,7 @@ function harness(reply: ChatResponse | StepFailure, opts: { isStopping?: boolean
     },
   };
   const step = { task, kind: "refactor" as const, attempt: opts.attempt ?? 1, request: { model: "m", messages: [], maxOutputTokens: 100 } };
-  return { go: () => runAgentStep(run, step, host), log, ends, journaled };
+  return { go: () => runAgentStep(run, step, host), log, ends, journaled, sent };
 }
 
 const answer = (text: string, finishReason = "stop"): ChatResponse => ({ text, finishReason, usage, latencyMs: 7 });
@@ -71,6 +78,27 @@ describe("runAgentStep", () => {
     expect(h.journaled[0]).toMatchObject({ ok: false, final: false, error: { code: "no-code-block" } });
     expect(h.journaled[0].content).toBeUndefined();
     expect(h.ends).toEqual(["other"]);
+  });
+
+  it("rejects an answer holding the API key: retried, journaled with hash and reason only", async () => {
+    const h = harness(answer("```ts\nexport const k = \"" + KEY + "\";\n```"));
+    const out = await h.go();
+    expect(out.verdict.next).toBe("retry");
+    expect(h.journaled[0]).toMatchObject({ ok: false, error: { code: "unsafe-answer", message: "answer contains a secret (api-key)" } });
+    expect(h.journaled[0].answerHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(h.journaled)).not.toContain(KEY);
+    expect(h.ends).toEqual(["other"]);
+  });
+
+  it("screens against the task's source: mass deletion is rejected unless allowed; the byte cap reaches the provider", async () => {
+    const source = Array.from({ length: 10 }, (_, i) => `export const v${i} = ${i};`).join("\n") + "\n";
+    const limits: AnswerLimits = { source, maxAnswerBytes: 4096, maxDeletionRatio: 0.6, allowDeletions: false };
+    const h = harness(answer("```ts\nPWNED\n```"), { limits });
+    const out = await h.go();
+    expect(out.record.error).toMatchObject({ code: "unsafe-answer", message: expect.stringContaining("answer deletes 9 of 10 non-blank lines") });
+    expect(h.sent[0].maxAnswerBytes).toBe(4096);
+    const allowed = await harness(answer("```ts\nPWNED\n```"), { limits: { ...limits, allowDeletions: true } }).go();
+    expect(allowed.verdict.next).toBe("succeeded");
   });
 
   it("fails for good once the attempts are used up", async () => {

@@ -4,6 +4,7 @@ import {
   docOutputPath,
   isTestFile,
   testOutputPath,
+  testPaths,
   withInfix,
   type TestConvention,
 } from "../../../src/plan/output-paths.js";
@@ -143,5 +144,53 @@ describe("detectTestConvention with mocha-style suites", () => {
   });
   it("named tests elsewhere still win over a folder of plain scripts", () => {
     expect(detectTestConvention(["src/a.js", "src/a.test.js", "test/fixtures/data.js"])).toEqual({ layout: "beside", infix: "test" });
+  });
+});
+
+describe("tests go where the project's runner looks", () => {
+  it("a suite folder holding most of test/ gets the new tests (uptime-kuma's test/backend-test/)", () => {
+    const paths = [
+      "package.json",
+      "server/util-server.js",
+      "server/model/monitor.js",
+      "src/util.ts",
+      "test/backend-test/test-util-server.js",
+      "test/backend-test/test-monitor.js",
+      "test/backend-test/test-uptime-calculator.js",
+      "test/prepare-test-server.js",
+    ];
+    expect(detectTestConvention(paths)).toEqual({ layout: "mirror", root: "test", infix: "test", stripSrc: true, suite: "backend-test" });
+    expect(testOutputPath("server/model/monitor.js", paths)).toBe("test/backend-test/server/model/monitor.test.js");
+  });
+
+  it("named tests concentrated in test/unit/ mirror src/ inside it", () => {
+    const paths = ["src/a/b.ts", "src/c.ts", "test/unit/a/x.test.ts", "test/unit/c.test.ts", "test/e2e/run.test.ts"];
+    expect(testOutputPath("src/a/b.ts", paths)).toBe("test/unit/a/b.test.ts");
+  });
+
+  it("a folder that mirrors a source folder is not a suite", () => {
+    const paths = ["src/routes/users.js", "src/db.js", "test/routes/users.test.js", "test/routes/orders.test.js", "test/db.test.js"];
+    expect(detectTestConvention(paths)).toEqual({ layout: "mirror", root: "test", infix: "test", stripSrc: true });
+    expect(testOutputPath("src/db.js", paths)).toBe("test/db.test.js");
+  });
+
+  it("each package of a monorepo keeps its own convention", () => {
+    const paths = [
+      "package.json",
+      "packages/api/package.json",
+      "packages/api/src/server.ts",
+      "packages/api/test/backend/server.spec.ts",
+      "packages/api/test/backend/db.spec.ts",
+      "packages/web/package.json",
+      "packages/web/src/app.tsx",
+      "packages/web/src/app.test.tsx",
+      "scripts/build.ts",
+      "scripts/build.test.ts",
+    ];
+    const tests = testPaths(paths);
+    expect(tests.pathOf("packages/api/src/routes.ts")).toBe("packages/api/test/backend/routes.spec.ts");
+    expect(tests.pathOf("packages/web/src/page.tsx")).toBe("packages/web/src/page.test.tsx");
+    expect(tests.pathOf("scripts/release.ts")).toBe("scripts/release.test.ts");
+    expect(tests.conventionOf("packages/api/src/routes.ts")).toMatchObject({ layout: "mirror", infix: "spec", suite: "backend" });
   });
 });

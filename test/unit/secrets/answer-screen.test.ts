@@ -4,7 +4,7 @@ import { pick } from "./samples.js";
 
 const KEY = `sk-loopback-${pick(24)}`;
 const SOURCE = Array.from({ length: 10 }, (_, i) => `export const v${i} = ${i};`).join("\n") + "\n";
-const base: AnswerScreenInput = { answer: SOURCE, source: SOURCE, role: "refactor", apiKey: KEY, maxAnswerBytes: answerByteCap(SOURCE.length), maxDeletionRatio: 0.6, allowDeletions: false };
+const base: AnswerScreenInput = { answer: SOURCE, source: SOURCE, role: "refactor", containsApiKey: (text) => text.includes(KEY), maxAnswerBytes: answerByteCap(SOURCE.length), maxDeletionRatio: 0.6, allowDeletions: false };
 const screen = (over: Partial<AnswerScreenInput>) => screenAnswer({ ...base, ...over });
 
 describe("screenAnswer", () => {

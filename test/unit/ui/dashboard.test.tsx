@@ -266,3 +266,17 @@ describe("RoleCounts", () => {
     expect(text).toContain("1/5 20%");
   });
 });
+
+describe("Dashboard in-flight tokens", () => {
+  it("shows each streaming agent's tokens so far and tokens/s", () => {
+    const run = recorder();
+    run.start(0, { tasks: 6, roles: ["refactor"] });
+    run.begin(0, "refactor", "src/big.js");
+    run.begin(0, "refactor", "src/waiting.js");
+    run.emit(20_000, { type: "step.progress", taskId: "refactor:src/big.js", kind: "refactor", attempt: 1, outputTokens: 1234, elapsedMs: 20_000 });
+    const rows = lines(frame(reduceAll(run.events), 20_000)).filter((l) => l.includes("src/"));
+    expect(rows[0]).toMatch(/src\/big\.js +20\.0 s +1\.2k tok +62 tok\/s +attempt 1/);
+    // An agent that has not streamed yet keeps its place in the column, with nothing in it.
+    expect(rows[1]).toMatch(/src\/waiting\.js +20\.0 s {25,}attempt 1/);
+  });
+});

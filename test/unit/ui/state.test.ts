@@ -7,6 +7,7 @@ import {
   reduceAll,
   settledTasks,
   slowestInFlight,
+  tokensPerSecond,
   totalTasks,
 } from "../../../src/ui/state.js";
 import { loadEventFixture, recorder, summaryOf } from "../../support/events.js";
@@ -249,5 +250,36 @@ describe("reduce", () => {
     const events = loadEventFixture("sample-run");
     expect(reduceAll(events)).toEqual(reduceAll(events));
     expect(reduce(initialState(), events[0])).toEqual(reduceAll(events.slice(0, 1)));
+  });
+});
+
+describe("streamed progress", () => {
+  it("shows the current attempt's tokens so far and tokens/s, and forgets them when the next attempt starts", () => {
+    const run = recorder();
+    run.start(0, { tasks: 3 });
+    run.begin(100, "refactor", "src/a.js");
+    const id = "refactor:src/a.js";
+    expect(reduceAll(run.events).inFlight.get(id)?.progress).toBeNull();
+    run.emit(1100, { type: "step.progress", taskId: id, kind: "refactor", attempt: 1, outputTokens: 40, elapsedMs: 1000 });
+    run.emit(3100, { type: "step.progress", taskId: id, kind: "refactor", attempt: 1, outputTokens: 150, elapsedMs: 3000 });
+    const streaming = reduceAll(run.events).inFlight.get(id)!;
+    expect(streaming.progress).toEqual({ outputTokens: 150, elapsedMs: 3000 });
+    expect(tokensPerSecond(streaming)).toBe(50);
+
+    run.retry(3200, "refactor", "src/a.js", 1, "timeout", 1000);
+    run.nextAttempt(4200, "refactor", "src/a.js", 2);
+    // A progress event of the attempt that was given up arrives late: it is not the new attempt's.
+    run.emit(4300, { type: "step.progress", taskId: id, kind: "refactor", attempt: 1, outputTokens: 160, elapsedMs: 3100 });
+    const again = reduceAll(run.events).inFlight.get(id)!;
+    expect(again.progress).toBeNull();
+    expect(tokensPerSecond(again)).toBeNull();
+  });
+
+  it("has no rate before a second of streaming", () => {
+    const run = recorder();
+    run.start(0, { tasks: 3 });
+    run.begin(0, "refactor", "src/a.js");
+    run.emit(500, { type: "step.progress", taskId: "refactor:src/a.js", kind: "refactor", attempt: 1, outputTokens: 30, elapsedMs: 400 });
+    expect(tokensPerSecond(reduceAll(run.events).inFlight.get("refactor:src/a.js")!)).toBeNull();
   });
 });
