@@ -32,7 +32,7 @@ export type AnswerVerdict =
   | { ok: true }
   | { ok: false; rejection: AnswerRejection; reason: string; /** sha256 of the answer, hex. */ hash: string };
 
-export const MIN_ANSWER_CAP_BYTES = 256 * 1024;
+const MIN_ANSWER_CAP_BYTES = 256 * 1024;
 export const DEFAULT_MAX_DELETION_RATIO = 0.6;
 
 /** The byte cap for one answer: the configured one, else max(4 × the source's size, 256 KB). */
@@ -45,7 +45,7 @@ const TOKEN = /[A-Za-z0-9+/_=-]{32,}/g;
 const ENTROPY_FLOOR = 4.5;
 
 /** A random-looking token on a line the source does not have, or null. */
-export function newHighEntropyToken(answer: string, source: string | undefined): number | null {
+function newHighEntropyToken(answer: string, source: string | undefined): number | null {
   const known = new Set((source ?? "").split(/\r?\n/).map((l) => l.trim()));
   let offset = 0;
   for (const line of answer.split("\n")) {
