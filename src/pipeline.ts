@@ -1,29 +1,17 @@
-import path from "node:path";
-import type { ResolvedConfig } from "./config/index.js";
 import { exitCodeFor, SwarmError, SwarmErrorCode, type Plan, type StepRecord } from "./core/index.js";
-import { EventBus, type RunSummary, type Subscriber } from "./events/index.js";
+import type { RunSummary, Subscriber } from "./events/index.js";
 import { countTokens, estimateBrief, estimatePlan, extrapolateSample, samplePlan, selectSample } from "./estimate/index.js";
 import { executePlan } from "./execute/index.js";
-import { checkRepoState, commitResults, ownBranchTip, pruneStaleWorktrees, releaseOwnBranch } from "./git/index.js";
-import { preflight, type ChatProvider } from "./llm/index.js";
+import { commitResults, releaseOwnBranch } from "./git/index.js";
+import { preflight } from "./llm/index.js";
+import { calibrate, diskFullError, openRun, startRunDir, type OpenRun, type RunOptions } from "./open-run.js";
 import { tasksByRole } from "./plan/index.js";
-import { answerLimits, costOf, isChange, messagesOf, prepareRun, repairRequest, stepRequest, type PrepareOptions, type Prepared } from "./prepare/index.js";
+import { answerLimits, costOf, isChange, messagesOf, repairRequest, stepRequest } from "./prepare/index.js";
 import { buildReport, summaryFromReport, writeReport } from "./report/index.js";
-import { diskFullAt } from "./util/index.js";
-import { assertSameHead, Journal, newRunId, openRunDir, readJournal, readRunMeta, recordBranchTip, recordCalibration, recordResume, resumeOverrides, runDirPaths, writeSampleFile, writtenBranchTip, type RunMeta, type SampleMeta } from "./run/index.js";
+import { Journal, readJournal, recordBranchTip, recordResume, writeSampleFile } from "./run/index.js";
 import { runValidation } from "./validate/index.js";
 
-export interface RunOptions extends PrepareOptions {
-  /** Builds the provider once the config is known; throws a SwarmError when the API key is missing. */
-  providerFor(config: ResolvedConfig): ChatProvider;
-  branch?: string;
-  /** Resume this run id from its journal instead of starting a new run. */
-  resume?: string;
-  subscribers: Subscriber[];
-  drain: AbortSignal;
-  abort: AbortSignal;
-  random?: () => number;
-}
+export type { RunOptions } from "./open-run.js";
 
 /** The whole run: prepare → preflight → open run → execute → validate → commit → report. Returns the summary the exit code comes from. */
 export async function runSwarm(options: RunOptions): Promise<RunSummary> {
@@ -31,17 +19,6 @@ export async function runSwarm(options: RunOptions): Promise<RunSummary> {
   return runOpened(run, options).catch((error: unknown) => {
     throw diskFullError(error, run) ?? error;
   });
-}
-
-/**
- * A full disk is the user's to fix, not a bug: every step journaled so far is on disk (each is fsync'd
- * before it counts), so freeing space and resuming loses nothing.
- */
-function diskFullError(error: unknown, run: OpenRun): SwarmError | null {
-  if (error instanceof SwarmError) return null;
-  const full = diskFullAt(error);
-  if (!full) return null;
-  return new SwarmError(SwarmErrorCode.DiskFull, `disk full at ${full.path ?? run.top}; free space, then \`swarm resume ${run.runId}\``, { cause: error });
 }
 
 async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary> {
@@ -130,47 +107,12 @@ export async function runSample(options: SampleOptions) {
   return { runId, paths, samplePath, prepared, selection, extrapolation, steps: executed.steps, stoppedBy: executed.stoppedBy };
 }
 
-type OpenRun = Awaited<ReturnType<typeof openRun>>;
-
-/** The steps both runs share before preflight: the repo, the run id and branch (a resume's from run.json), the prepared plan, provider and bus. */
-async function openRun(options: RunOptions) {
-  const top = (await checkRepoState(path.resolve(options.repo), {})).top;
-  // A killed run's temporary worktrees would otherwise stay registered in the repository for good.
-  await pruneStaleWorktrees(top);
-  const meta: RunMeta | null = options.resume ? await readRunMeta(top, options.resume) : null;
-  const runId = meta?.runId ?? newRunId();
-  const branch = meta?.branch ?? options.branch ?? `swarm/${runId}`;
-  const paths = runDirPaths(top, runId);
-  // A drained run wrote its branch already; its resume replaces it (only while it is as that run left it).
-  const ownTip = meta ? await ownBranchTip(top, branch, await writtenBranchTip(paths, branch)) : null;
-  // A resume keeps the run's plan and instruction; only the endpoint flags it is given apply on top.
-  const resumed = meta ? resumeOverrides(meta, options.overrides) : null;
-  const prepared = await prepareRun(meta ? { ...options, ...meta.options, overrides: resumed!.overrides, needsInstruction: true } : options, ownTip ? undefined : branch);
-  if (meta) assertSameHead(meta, prepared.repo.headSha);
-  const bus = new EventBus(runId);
-  for (const s of options.subscribers) bus.subscribe(s);
-  return { top, meta, runId, branch, paths, ownTip, prepared, provider: options.providerFor(prepared.config), bus, resumeFlags: resumed?.given ?? {} };
-}
-
-/** A new run's directory: the whole plan and run.json (a sample's names what it sampled). */
-async function startRunDir(run: OpenRun, options: PrepareOptions, sample?: SampleMeta["sample"]) {
-  const meta: RunMeta = { runId: run.runId, branch: run.branch, headSha: run.prepared.repo.headSha, instruction: run.prepared.instruction, startedAt: new Date().toISOString(), options: { configPath: options.configPath, overrides: options.overrides } };
-  await openRunDir(run.top, run.prepared.plan, sample ? { ...meta, sample } : meta);
-  return meta;
-}
-
 /** The engine over `plan` with the requests, costs and change test both runs share, so a continued sample takes its answers as its own. */
 function execute(run: OpenRun, options: Pick<RunOptions, "drain" | "abort" | "random">, plan: Plan, journal: Journal, prior: StepRecord[]) {
   return executePlan({
     plan, provider: run.provider, bus: run.bus, journal, prior, settings: run.prepared.config, requestFor: (task, results, editFailures) => stepRequest(run.prepared, task, results, editFailures),
     costUSD: costOf(run.prepared), isChange: isChange(run.prepared), answerLimits: answerLimits(run.prepared), drain: options.drain, abort: options.abort, random: options.random,
   });
-}
-
-/** Calibration is saved after the report: a failure to save it is a warning, never the run's failure. */
-async function calibrate(run: OpenRun, plan: Plan, steps: StepRecord[], perTaskUncalibrated: Prepared["estimate"]["perTaskUncalibrated"]) {
-  const warning = await recordCalibration(run.top, { runId: run.runId, finishedAt: new Date().toISOString(), plan, steps, perTaskUncalibrated: perTaskUncalibrated ?? {} });
-  if (warning) run.bus.emit({ type: "run.warning", message: warning });
 }
 
 const quote = (s: string) => (/^[\w./-]+$/.test(s) ? s : JSON.stringify(s));
