@@ -58,7 +58,7 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
   // After a rejected key too: the engine journals the rejected step as unfinished, so a resume with a good key completes the run.
   const resumeHint = executed.stoppedBy !== "completed" ? `swarm resume ${runId} ${quote(options.repo)}` : undefined;
   const report = buildReport({
-    runId, repo: top, branch: written.branch, baseSha: prepared.repo.headSha, startedAt, durationMs: Math.round(performance.now() - t0),
+    runId, repo: top, branch: written.branch, branchError: written.lostBranch && `${written.lostBranch.message}; ${written.lostBranch.hint}`, baseSha: prepared.repo.headSha, startedAt, durationMs: Math.round(performance.now() - t0),
     stoppedBy: executed.stoppedBy, budget: executed.budget, instruction, models: [...new Set(steps.map((s) => s.model))], plan, results: [...results.values()], steps,
     estimate: prepared.estimate, costUSD: validated?.spentUSD ?? executed.spentUSD, stepCostUSD: (step) => prepared.pricing.costUSD(step.model, step.usage),
     commits: written.commits, validation: validated?.validation ?? null, resumeHint,
@@ -67,6 +67,7 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
   await calibrate(run, plan, executed.steps, prepared.estimate.perTaskUncalibrated);
   const summary = summaryFromReport(report, paths, exitCodeFor(executed.stoppedBy, results, config.maxFailureRate));
   bus.emit({ type: "run.finished", summary });
+  if (written.lostBranch) throw written.lostBranch;
   if (executed.fatal) {
     throw new SwarmError(SwarmErrorCode.AuthRejected, executed.fatal.message, {
       hint: `the branch and report were written for what finished (${paths.reportMd}); with a valid key, finish with: ${resumeHint}`,

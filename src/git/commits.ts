@@ -1,4 +1,4 @@
-import type { Role, SourceFile, Task, TaskId, TaskResult } from "../core/index.js";
+import { SwarmError, SwarmErrorCode, type Role, type SourceFile, type Task, type TaskId, type TaskResult } from "../core/index.js";
 import type { EventBus } from "../events/index.js";
 import { writeBranch } from "./worktree.js";
 
@@ -38,7 +38,14 @@ export async function commitResults(input: CommitResultsInput) {
   });
   // A branch equal to HEAD says nothing and blocks a later run with the same --branch: none is written.
   if (commits.every((c) => c.files.length === 0)) return { branch: null, sha: input.repo.headSha, empty: true, commits: [] };
-  const written = await writeBranch({ repo: input.repo.top, headSha: input.repo.headSha, branch: input.branch, commits, ...(input.beforeBranch ? { beforeBranch: input.beforeBranch } : {}) });
+  let written: Awaited<ReturnType<typeof writeBranch>>;
+  try {
+    written = await writeBranch({ repo: input.repo.top, headSha: input.repo.headSha, branch: input.branch, commits, ...(input.beforeBranch ? { beforeBranch: input.beforeBranch } : {}) });
+  } catch (error) {
+    // Another process took the branch name while this run went: its report must still be written, saying so.
+    if (error instanceof SwarmError && error.code === SwarmErrorCode.BranchExists) return { branch: null, sha: input.repo.headSha, empty: false, commits: [], lostBranch: error };
+    throw error;
+  }
   // Entries that changed nothing are skipped, so each commit names the entry, and so its role, it came from.
   const byRole = written.commits.map((c) => ({ role: plan.roles[c.entry]!, sha: c.sha, files: c.files }));
   for (const c of byRole) input.bus.emit({ type: "commit.created", branch: input.branch, ...c });

@@ -32,6 +32,7 @@ export interface BuildReportInput {
   runId: string;
   repo: string;
   branch: string | null;
+  branchError?: string;
   baseSha: string;
   startedAt: Date | string;
   durationMs: number;
@@ -75,6 +76,7 @@ export function buildReport(input: BuildReportInput): Report {
     runId: input.runId,
     repo: input.repo,
     branch: input.branch,
+    ...(input.branchError ? { branchError: input.branchError } : {}),
     baseSha: input.baseSha,
     startedAt: toIso(input.startedAt),
     durationMs: input.durationMs,

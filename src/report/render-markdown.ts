@@ -165,7 +165,7 @@ function moreLine(shown: number, total: number, where = "report.json"): string[]
 }
 
 function headline(report: Report): string {
-  const why = report.counts.succeeded === 0 ? "no task succeeded" : "no file changed";
+  const why = report.branchError ?? (report.counts.succeeded === 0 ? "no task succeeded" : "no file changed");
   const branch = report.branch ? `on branch ${code(report.branch)}` : `no branch written (${why})`;
   return [
     `**${describeCounts(report.counts)}**`,

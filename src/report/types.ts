@@ -144,6 +144,8 @@ export interface Report {
   repo: string;
   /** The branch written, or null when nothing was committed. */
   branch: string | null;
+  /** Why no branch was written although files changed (another process took the name), with where the result is. */
+  branchError?: string;
   baseSha: string;
   /** ISO 8601. */
   startedAt: string;
