@@ -210,6 +210,7 @@ describe("public API and gaming", () => {
       "src/use.ts": 'import { testClient } from "./testing.js";\n\nexport const client = testClient();\n',
       "src/count.ts": 'export function count(xs: string[]): number {\n  return xs.length;\n}\n',
       "src/caller.ts": 'import { count } from "./count.js";\n\nexport const n: number = count(["a"]);\n',
+      "src/size.ts": "export const size: number = 3;\nexport const unit = \"px\";\n",
     };
     run = await runOn(
       tree,
@@ -221,10 +222,15 @@ describe("public API and gaming", () => {
         if (req.role === "refactor" && req.file === "src/count.ts") return req.source!.replace("): number", "): string").replace("xs.length", "String(xs.length)");
         if (req.role === "repair" && req.file === "src/caller.ts") return req.source!.replace("export const n", "// @ts-ignore\nexport const n");
         if (req.role === "repair" && req.file === "src/count.ts") return req.source!.replace("String(xs.length)", "xs.length as any");
+        // A type error inside the changed file itself, "repaired" by silencing the line.
+        if (req.role === "refactor" && req.file === "src/size.ts") return req.source!.replace("= 3;", '= "3";');
+        if (req.role === "repair" && req.file === "src/size.ts") return req.source!.replace("export const size", "// @ts-ignore\nexport const size");
+        // A test that "passes" by skipping its only case.
+        if (req.role === "test" && req.file === "src/total.ts") return 'import { test } from "node:test";\nimport { total } from "../src/total.js";\n\ntest.skip("sums", () => {\n  total([1, 2]);\n});\n';
         if (req.role === "repair") return req.source;
         return undefined;
       },
-      { roles: ["refactor"] },
+      { roles: ["refactor", "test"] },
     );
   }, 120_000);
   afterAll(() => run.repo.cleanup());
@@ -240,6 +246,17 @@ describe("public API and gaming", () => {
     expect(gamed.map((p) => p.file)).toContain("src/count.ts");
     expect(run.report.validation!.reverts.map((r) => r.file)).toContain("src/count.ts");
     expect(await run.repo.git("show", `${run.report.branch ?? "main"}:src/count.ts`)).not.toContain("as any");
+  });
+
+  it("rejects a repair that adds @ts-ignore, and a test that skips its case", async () => {
+    const gamed = run.report.validation!.problems.filter((p) => p.code === "gate-suppressed");
+    expect(gamed.find((p) => p.file === "src/size.ts")?.message).toContain("@ts-ignore");
+    expect(await run.repo.git("show", `${run.report.branch ?? "main"}:src/size.ts`)).toBe("export const size: number = 3;\nexport const unit = \"px\";");
+    const skipTask = run.report.tasks.find((t) => t.id === "test:src/total.ts")!;
+    expect(gamed.map((p) => p.file)).toContain(skipTask.output);
+    expect(skipTask.status).toBe("failed");
+    const onBranch = await run.repo.git("ls-tree", "-r", "--name-only", run.report.branch ?? "main");
+    expect(onBranch.split("\n")).not.toContain(skipTask.output);
   });
 });
 
