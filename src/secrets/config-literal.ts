@@ -3,7 +3,7 @@
 // Only data files: in code, `password: "…"` is far more often a test fixture or a form label, and the
 // key-shaped rules already catch real keys there. The key must end in the word (`db_password`, `authToken`),
 // so `tokenizer` or `passwordMinLength` never match; references (`${DB_PASSWORD}`, `%(pw)s`, `<secret>`),
-// placeholders and env-variable names are not literals.
+// placeholders, env-variable names and GitHub Actions permission levels (`id-token: write`) are not literals.
 
 import { looksLikePlaceholder } from "./own-rules.js";
 
@@ -27,7 +27,7 @@ function endsWithWord(key: string): boolean {
 }
 
 function isReference(value: string): boolean {
-  return looksLikePlaceholder(value) || /^[A-Z][A-Z0-9_]+$/.test(value) || /^(?:true|false|null|none|~|required|optional)$/i.test(value) || value.startsWith("ENC(") || /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\|file:)/.test(value) || /^[\^~<>=v]*\d+\.\d+/.test(value);
+  return looksLikePlaceholder(value) || /^[A-Z][A-Z0-9_]+$/.test(value) || /^(?:true|false|null|none|~|required|optional|read|write)$/i.test(value) || value.startsWith("ENC(") || /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\|file:)/.test(value) || /^[\^~<>=v]*\d+\.\d+/.test(value);
 }
 
 export interface LiteralHit {

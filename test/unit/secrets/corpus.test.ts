@@ -63,6 +63,8 @@ const POSITIVES: [string, string, string][] = [
 ];
 
 const NEGATIVES: [string, string, string][] = [
+  ["GitHub Actions permissions (seen in hono's workflows)", ".github/workflows/cr.yml", "permissions:\n  contents: read\n  id-token: write\n  pull-requests: write\n"],
+  ["GitHub Actions secret reference", ".github/workflows/release.yml", "env:\n  NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n"],
   ["sha1 hex digest", "src/a.ts", `const sha = "${hex(40)}";`],
   ["sha256 hex digest", "src/a.ts", `expect(hash).toBe("${hex(64)}");`],
   ["UUID", "src/a.ts", `const id = "${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}";`],
