@@ -2,7 +2,7 @@
 // its specifiers resolved against the repo's own file list, reverse edges and cycles on demand.
 // Incremental: updateGraph re-parses only the files whose text changed.
 import type { RepoPath } from "../core/index.js";
-import { isParsablePath, parseModule } from "./parse-imports.js";
+import { isParsablePath, parseModule, type SharedParses } from "./parse-imports.js";
 import { resolveSpecifier, resolverConfigFrom, type ResolverConfigInput } from "./resolve-specifier.js";
 import { stronglyConnectedComponents } from "./scc.js";
 import type { ImportGraph, ModuleNode, ParsedModule, ResolverConfig, Resolution } from "./types.js";
@@ -16,6 +16,8 @@ export interface BuildGraphOptions {
   packageJson?: string;
   /** Paths that exist in the repo but are not in `files` (assets, JSON, skipped files): imports of them resolve. */
   otherPaths?: Iterable<RepoPath>;
+  /** Keep TypeScript files' parses here for the compiler (see SharedParses); updateGraph adds its re-parses too. */
+  sharedParses?: SharedParses;
 }
 
 interface GraphState {
@@ -44,7 +46,7 @@ export function buildImportGraph(files: ReadonlyMap<RepoPath, string>, opts: Bui
   for (const [path, text] of files) {
     if (isParsablePath(path)) {
       contents.set(path, text);
-      parsed.set(path, parseModule(path, text));
+      parsed.set(path, parseModule(path, text, opts.sharedParses));
     } else others.set(path, text);
   }
   const resolver = resolverConfigFrom(configInput(opts, others));
@@ -89,7 +91,7 @@ export function updateGraph(
     const old = nodes.get(path);
     if (!old) pathSetChanged = true;
     if (old && old.content === text) continue;
-    parsed.set(path, parseModule(path, text));
+    parsed.set(path, parseModule(path, text, state.options.sharedParses));
     nodes.set(path, { ...(old ?? emptyNode(path)), content: text });
     reparsed.push(path);
   }

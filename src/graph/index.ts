@@ -2,7 +2,7 @@ export { buildImportGraph, updateGraph } from "./build-graph.js";
 export type { BuildGraphOptions } from "./build-graph.js";
 export { exportedDeclarations } from "./declarations.js";
 export { exportKinds } from "./export-kinds.js";
-export { isParsablePath } from "./parse-imports.js";
+export { isParsablePath, type SharedParses } from "./parse-imports.js";
 export { stronglyConnectedComponents } from "./scc.js";
 export type { TsDiagnostic, TsEnvironment } from "./ts-program.js";
 export { createTsProjectsChecker, findConfigs } from "./ts-projects.js";

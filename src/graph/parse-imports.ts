@@ -25,17 +25,39 @@ export function isParsablePath(path: string): boolean {
   return scriptKindOf(path) !== null;
 }
 
+/** Where the compiler sees the repository: ts-program.ts names every file `${COMPILER_ROOT}/<repo path>`. */
+export const COMPILER_ROOT = "/repo";
+
+/**
+ * Parses kept for the compiler (TypeScript files only): the type gate's program takes these instead of parsing
+ * every file a second time. Path → the latest versions, each claimed by at most one compiler program, since
+ * binding writes into the tree and another tsconfig's options would bind it differently.
+ */
+export type SharedParses = Map<string, { text: string; sourceFile: ts.SourceFile; claimedBy?: object }[]>;
+
+/** Parses a shared TS file is kept in: HEAD's, an agent's, a repair's. */
+const SHARED_VERSIONS = 3;
+
 export function parseSource(path: string, text: string): ts.SourceFile {
   // setParentNodes is off: parse-only work is about twice as fast without it, and the walkers carry parents themselves.
-  // JSDoc is not parsed: imports and exports never live in it, and skipping it makes the parse ~30% cheaper
-  // (3,000 generated files: 918 → 624 ms). declarations.ts parses with JSDoc, for the signatures it prints.
-  const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
-  return ts.createSourceFile(path, text, options, false, scriptKindOf(path) ?? ts.ScriptKind.TS);
+  // JSDoc is not parsed in JS files: imports and exports never live in it, and skipping it makes the parse ~30% cheaper
+  // (3,000 generated files: 918 → 624 ms). TS files get tsc's own mode, which only looks for @see/@link (cheap), so
+  // the compiler can reuse the tree. declarations.ts parses with JSDoc, for the signatures it prints.
+  const kind = scriptKindOf(path) ?? ts.ScriptKind.TS;
+  const isTs = kind === ts.ScriptKind.TS || kind === ts.ScriptKind.TSX;
+  const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: isTs ? ts.JSDocParsingMode.ParseForTypeErrors : ts.JSDocParsingMode.ParseNone };
+  return ts.createSourceFile(`${COMPILER_ROOT}/${path}`, text, options, false, kind);
 }
 
-/** Imports, exports and the first syntax error of one file, from a single parse. */
-export function parseModule(path: string, text: string): ParsedModule {
+/** Imports, exports and the first syntax error of one file, from a single parse (kept in `shared` for the compiler). */
+export function parseModule(path: string, text: string, shared?: SharedParses): ParsedModule {
   const sf = parseSource(path, text);
+  if (shared && /\.tsx?$/.test(path)) {
+    const versions = shared.get(sf.fileName) ?? [];
+    versions.push({ text, sourceFile: sf });
+    if (versions.length > SHARED_VERSIONS) versions.shift();
+    shared.set(sf.fileName, versions);
+  }
   const { info, hasExportEquals } = collectEsmExports(sf);
   // One walk over the tree serves both require()/import() calls and CommonJS export assignments.
   const commonJs = needsCommonJsWalk(text) ? createCommonJsCollector(info) : null;

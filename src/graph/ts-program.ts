@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import nodePath from "node:path";
 import { Project, ts } from "ts-morph";
 import type { RepoPath } from "../core/index.js";
-import { isParsablePath } from "./parse-imports.js";
+import { COMPILER_ROOT, isParsablePath, type SharedParses } from "./parse-imports.js";
 
 export interface TsDiagnostic {
   file: RepoPath;
@@ -42,6 +42,8 @@ export interface TsCheckerOptions {
   rootsFromScope?: boolean;
   /** Disk reads of node_modules, shared by the checkers of one run (the packages do not change during it). */
   diskCache?: Map<string, string | null>;
+  /** The import graph's parses of TypeScript files, taken instead of parsing them again where they fit. */
+  sharedParses?: SharedParses;
 }
 
 export interface TsChecker {
@@ -52,7 +54,7 @@ export interface TsChecker {
   check(files: ReadonlyMap<RepoPath, string>, scope?: Iterable<RepoPath>, externals?: Iterable<string>): TsDiagnostic[];
 }
 
-const ROOT = "/repo";
+const ROOT = COMPILER_ROOT;
 const SHIM_PATH = `${ROOT}/__swarm_externals__.d.ts`;
 /** Where ts-morph's in-memory file system keeps the lib .d.ts files. */
 const LIB_DIR = "/node_modules/typescript/lib";
@@ -147,7 +149,8 @@ export function createTsChecker(options: TsCheckerOptions): TsChecker {
         const have = new Set(roots);
         for (const f of wanted) if (!have.has(f) && files.has(f) && isParsablePath(f)) roots.push(f);
       }
-      const host = compilerHost(files, libs, sources, shim, disk);
+      const reuse = options.sharedParses && compilerOptions.moduleDetection !== ts.ModuleDetectionKind.Force ? { parses: options.sharedParses, claimant: sources, jsx: compilerOptions.jsx } : null;
+      const host = compilerHost(files, libs, sources, shim, disk, reuse);
       const program = ts.createProgram({
         rootNames: [...roots.map(toAbsolute), SHIM_PATH],
         options: compilerOptions,
@@ -175,6 +178,7 @@ function compilerHost(
   sources: Map<string, { text: string; sourceFile: ts.SourceFile }[]>,
   shim: string,
   disk: DiskReader | null,
+  reuse: { parses: SharedParses; claimant: object; jsx: ts.JsxEmit | undefined } | null,
 ): ts.CompilerHost {
   const directories = new Set<string>([ROOT]);
   for (const path of files.keys()) {
@@ -192,6 +196,9 @@ function compilerHost(
     return files.get(repo);
   };
   return {
+    // As tsc does since TypeScript 5.3: JSDoc is parsed only where it can produce a type error (JS files'
+    // type annotations), not for documentation; the parse is the largest share of a scoped check.
+    jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors,
     getSourceFile: (fileName, languageVersionOrOptions) => {
       const lib = libs.get(fileName);
       if (lib) return lib;
@@ -200,7 +207,7 @@ function compilerHost(
       const versions = sources.get(fileName) ?? [];
       const hit = versions.find((v) => v.text === text);
       if (hit) return hit.sourceFile;
-      const sourceFile = ts.createSourceFile(fileName, text, languageVersionOrOptions, false);
+      const sourceFile = sharedParse(reuse, fileName, text, languageVersionOrOptions) ?? ts.createSourceFile(fileName, text, languageVersionOrOptions, false);
       versions.push({ text, sourceFile });
       if (versions.length > MAX_VERSIONS) versions.shift();
       sources.set(fileName, versions);
@@ -231,6 +238,26 @@ function compilerHost(
       return disk && repo !== null && isInstalled(`${repo}/`) ? disk.directories(repo) : [];
     },
   };
+}
+
+/**
+ * The graph's parse of a TS file when it is the tree this program would build: same text, no module format
+ * implied by the file (.mts/.cts, node16), and no option that makes every file a module (moduleDetection
+ * force, or the automatic JSX runtime for .tsx). The first program to take it owns it: binding writes into it.
+ */
+function sharedParse(
+  reuse: { parses: SharedParses; claimant: object; jsx: ts.JsxEmit | undefined } | null,
+  fileName: string,
+  text: string,
+  languageVersionOrOptions: ts.ScriptTarget | ts.CreateSourceFileOptions,
+): ts.SourceFile | undefined {
+  if (!reuse) return undefined;
+  if (typeof languageVersionOrOptions === "object" && languageVersionOrOptions.impliedNodeFormat !== undefined) return undefined;
+  if (fileName.endsWith(".tsx") && (reuse.jsx === ts.JsxEmit.ReactJSX || reuse.jsx === ts.JsxEmit.ReactJSXDev)) return undefined;
+  const entry = reuse.parses.get(fileName)?.find((v) => v.text === text && (v.claimedBy === undefined || v.claimedBy === reuse.claimant));
+  if (!entry) return undefined;
+  entry.claimedBy = reuse.claimant;
+  return entry.sourceFile;
 }
 
 function toDiagnostic(file: RepoPath, sourceFile: ts.SourceFile, diagnostic: ts.Diagnostic): TsDiagnostic {

@@ -2,11 +2,14 @@
 // it with its own options, `references` are followed (a solution-style root config owns no file itself),
 // and a file no project includes is checked with the nearest config's options.
 import type { RepoPath } from "../core/index.js";
+import type { SharedParses } from "./parse-imports.js";
 import { createTsChecker, readConfig, type TsChecker, type TsDiagnostic, type TsEnvironment } from "./ts-program.js";
 
 export interface TsProjectsOptions {
   /** Installed packages (read-only); without it packages are `any` shims and @types are not loaded. */
   environment?: TsEnvironment;
+  /** The import graph's parses, for the compiler to reuse (see SharedParses). */
+  sharedParses?: SharedParses;
 }
 
 /** A changed TypeScript file that got no compiler check, and why. */
@@ -67,6 +70,7 @@ export function createTsProjectsChecker(options: TsProjectsOptions = {}): TsProj
     if (!checker) {
       const opts: Parameters<typeof createTsChecker>[0] = { tsconfigPath: config, rootsFromScope: orphans, diskCache };
       if (options.environment) opts.environment = options.environment;
+      if (options.sharedParses) opts.sharedParses = options.sharedParses;
       checker = createTsChecker(opts);
       checkers.set(key, checker);
     }

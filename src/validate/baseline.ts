@@ -2,7 +2,7 @@
 // introduces counts. Pure over in-memory snapshots (no disk, no git); the compiler runs in memory.
 import type { RepoPath, TaskId } from "../core/index.js";
 import type { Problem } from "../events/index.js";
-import { type BuildGraphOptions, buildImportGraph, exportedDeclarations, findConfigs, type ImportGraph, isParsablePath, type TsEnvironment, type UncheckedFile, updateGraph } from "../graph/index.js";
+import { type BuildGraphOptions, buildImportGraph, exportedDeclarations, findConfigs, type ImportGraph, isParsablePath, type SharedParses, type TsEnvironment, type UncheckedFile, updateGraph } from "../graph/index.js";
 import {
   attachTargets,
   blameProblems,
@@ -61,9 +61,11 @@ export interface Baseline {
  * - prepares the compiler (TS projects); its diagnostics are computed lazily per file.
  */
 export function computeBaseline(files: ReadonlyMap<RepoPath, string>, opts: BaselineOptions = {}): Baseline {
-  const graph = buildImportGraph(files, opts);
   const hasTypeScript = (opts.typescript ?? true) && findConfigs(files).length > 0;
-  const checkerOptions: Parameters<typeof createTsProblemChecker>[0] = {};
+  // One parse per file for the graph and the compiler: the second parse was a third of a scoped check.
+  const sharedParses: SharedParses | undefined = hasTypeScript ? new Map() : undefined;
+  const graph = buildImportGraph(files, sharedParses ? { ...opts, sharedParses } : opts);
+  const checkerOptions: Parameters<typeof createTsProblemChecker>[0] = sharedParses ? { sharedParses } : {};
   if (opts.environment) checkerOptions.environment = opts.environment;
   if (opts.tsCodes) checkerOptions.codes = opts.tsCodes;
   const tsChecker = hasTypeScript ? createTsProblemChecker(checkerOptions) : null;

@@ -1,6 +1,6 @@
 // Compiler diagnostics as Problems, for TypeScript projects (a tsconfig.json is present).
 import type { RepoPath } from "../core/index.js";
-import { createTsProjectsChecker, type TsDiagnostic, type TsEnvironment, type UncheckedFile } from "../graph/index.js";
+import { createTsProjectsChecker, type SharedParses, type TsDiagnostic, type TsEnvironment, type UncheckedFile } from "../graph/index.js";
 import type { ImportProblem } from "./types.js";
 
 /**
@@ -44,6 +44,8 @@ export interface TsDiagnosticsOptions {
   environment?: TsEnvironment;
   /** Override which diagnostics count. @default "all" with an environment, else "imports" */
   codes?: "imports" | "all";
+  /** The import graph's parses, for the compiler to reuse. */
+  sharedParses?: SharedParses;
 }
 
 function toProblems(diagnostics: readonly TsDiagnostic[], codes: "imports" | "all"): ImportProblem[] {
@@ -68,7 +70,7 @@ export interface TsProblemChecker {
 /** An incremental checker over every project of the repo: each call reuses the previous programs and every unchanged parsed file. */
 export function createTsProblemChecker(options: TsDiagnosticsOptions = {}): TsProblemChecker {
   const codes = options.codes ?? (options.environment ? "all" : "imports");
-  const checker = createTsProjectsChecker(options.environment ? { environment: options.environment } : {});
+  const checker = createTsProjectsChecker({ ...(options.environment ? { environment: options.environment } : {}), ...(options.sharedParses ? { sharedParses: options.sharedParses } : {}) });
   return {
     codes,
     check: (files, scope, externals) => {
