@@ -14,6 +14,8 @@ export interface RunOptions extends PrepareOptions {
   /** Builds the provider once the config is known; throws a SwarmError when the API key is missing. */
   providerFor(config: ResolvedConfig): ChatProvider;
   branch?: string;
+  /** A shard run (`--shard k/n`) writes its result to this file for `swarm merge`. */
+  bundleOut?: string;
   /** Resume this run id from its journal instead of starting a new run. */
   resume?: string;
   subscribers: Subscriber[];
@@ -37,16 +39,20 @@ export async function openRun(options: RunOptions) {
   const ownTip = meta ? await ownBranchTip(top, branch, await writtenBranchTip(paths, branch)) : null;
   // A resume keeps the run's plan and instruction; only the endpoint flags it is given apply on top.
   const resumed = meta ? resumeOverrides(meta, options.overrides) : null;
-  const prepared = await prepareRun(meta ? { ...options, ...meta.options, overrides: resumed!.overrides, needsInstruction: true } : options, ownTip ? undefined : branch);
-  if (meta) assertSameHead(meta, prepared.repo.headSha);
+  // Subscribed before the scan, so a terminal shows what is happening from the first 100 ms (issue 17).
   const bus = new EventBus(runId);
   for (const s of options.subscribers) bus.subscribe(s);
-  return { top, meta, runId, branch, paths, ownTip, prepared, provider: options.providerFor(prepared.config), bus, resumeFlags: resumed?.given ?? {} };
+  bus.emit({ type: "run.phase", phase: "scanning", elapsedMs: Math.round(performance.now()) });
+  const prepared = await prepareRun(meta ? { ...options, ...meta.options, overrides: resumed!.overrides, needsInstruction: true } : options, ownTip ? undefined : branch);
+  if (meta) assertSameHead(meta, prepared.repo.headSha);
+  return { top, meta, runId, branch, paths, ownTip, prepared, provider: options.providerFor(prepared.config), bus, resumeFlags: resumed?.given ?? {}, bundleOut: meta?.options.bundleOut ?? options.bundleOut };
 }
 
 /** A new run's directory: the whole plan and run.json (a sample's names what it sampled). */
 export async function startRunDir(run: OpenRun, options: PrepareOptions, sample?: SampleMeta["sample"]) {
-  const meta: RunMeta = { runId: run.runId, branch: run.branch, headSha: run.prepared.repo.headSha, instruction: run.prepared.instruction, startedAt: new Date().toISOString(), options: { configPath: options.configPath, overrides: options.overrides } };
+  // A shard's k/n and bundle file go into run.json too: its resume is the same shard.
+  const shard = options.shard ? { shard: options.shard, ...(run.bundleOut ? { bundleOut: path.resolve(run.bundleOut) } : {}) } : {};
+  const meta: RunMeta = { runId: run.runId, branch: run.branch, headSha: run.prepared.repo.headSha, instruction: run.prepared.instruction, startedAt: new Date().toISOString(), options: { configPath: options.configPath, overrides: options.overrides, ...shard } };
   await openRunDir(run.top, run.prepared.plan, sample ? { ...meta, sample } : meta);
   return meta;
 }
@@ -63,8 +69,8 @@ export function diskFullError(error: unknown, run: OpenRun): SwarmError | null {
 }
 
 /** Calibration is saved after the report: a failure to save it is a warning, never the run's failure. */
-export async function calibrate(run: OpenRun, plan: Plan, steps: StepRecord[], perTaskUncalibrated: Prepared["estimate"]["perTaskUncalibrated"]) {
-  const warning = await recordCalibration(run.top, { runId: run.runId, finishedAt: new Date().toISOString(), plan, steps, perTaskUncalibrated: perTaskUncalibrated ?? {} });
+export async function calibrate(run: OpenRun, plan: Plan, steps: StepRecord[], perTaskUncalibrated: Prepared["estimate"]["perTaskUncalibrated"], sample = false) {
+  const warning = await recordCalibration(run.top, { runId: run.runId, finishedAt: new Date().toISOString(), plan, steps, perTaskUncalibrated: perTaskUncalibrated ?? {}, sample });
   if (warning) run.bus.emit({ type: "run.warning", message: warning });
 }
 

@@ -1,7 +1,7 @@
 import { exitCodeFor, SwarmError, SwarmErrorCode, type Plan, type StepRecord } from "./core/index.js";
 import type { RunSummary, Subscriber } from "./events/index.js";
-import { countTokens, estimateBrief, estimatePlan, extrapolateSample, samplePlan, selectSample } from "./estimate/index.js";
-import { executePlan } from "./execute/index.js";
+import { countTokens, estimateBrief, estimatePlan, extrapolateSample, projectionBasis, samplePlan, selectSample } from "./estimate/index.js";
+import { budgetTooSmall, executePlan } from "./execute/index.js";
 import { commitResults, releaseOwnBranch } from "./git/index.js";
 import { preflight } from "./llm/index.js";
 import { calibrate, diskFullError, openRun, startRunDir, type OpenRun, type RunOptions } from "./open-run.js";
@@ -9,6 +9,7 @@ import { tasksByRole } from "./plan/index.js";
 import { answerLimits, costOf, isChange, messagesOf, repairRequest, stepRequest } from "./prepare/index.js";
 import { buildReport, summaryFromReport, writeReport } from "./report/index.js";
 import { Journal, readJournal, recordBranchTip, recordResume, writeSampleFile } from "./run/index.js";
+import { writeShardBundle } from "./shard-bundle.js";
 import { runValidation } from "./validate/index.js";
 
 export type { RunOptions } from "./open-run.js";
@@ -25,6 +26,7 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
   const { prepared, bus, paths, runId, branch, top, meta } = run;
   const { config, plan, instruction } = prepared;
   for (const warning of prepared.scan.warnings) bus.emit({ type: "run.warning", message: warning });
+  assertBudgetPaysOneTask(prepared);
   await preflight(run.provider, config);
   // Recorded once the endpoint answered, so a mistyped --base-url is not carried into the next resume.
   if (meta) await recordResume(paths, meta, run.resumeFlags);
@@ -38,10 +40,12 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
   });
 
   const journal = await Journal.open(paths.journal);
+  phase(run, "running", plan.tasks.length);
   const executed = await execute(run, options, plan, journal, prior);
+  phase(run, "validating", plan.files.length);
   const validated = await runValidation({
     baseline: prepared.baseline, config, plan, instruction, results: executed.results, isMainPassComplete: executed.stoppedBy === "completed", countTokens,
-    isChange: isChange(prepared),
+    isChange: isChange(prepared), onlyFiles: prepared.shard && new Set(plan.tasks.flatMap((t) => [t.file, t.output])),
     engine: {
       provider: run.provider, bus, journal, settings: config, drain: options.drain, abort: options.abort, random: options.random, costUSD: costOf(prepared), answerLimits: answerLimits(prepared),
       spent: { steps: executed.steps.length, costUSD: executed.spentUSD }, prior, requestFor: (task, messages) => repairRequest(prepared, task, messages),
@@ -52,6 +56,7 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
   const steps = validated ? [...executed.steps, ...validated.steps] : executed.steps;
 
   if (run.ownTip) await releaseOwnBranch(top, branch, run.ownTip);
+  phase(run, "committing");
   const written = await commitResults({ repo: prepared.repo, plan, files: prepared.files, results, branch, instruction, repaired: new Set(validated?.replaced.keys()), bus,
     beforeBranch: (sha) => recordBranchTip(paths, branch, sha),
   });
@@ -63,8 +68,10 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
     estimate: prepared.estimate, costUSD: validated?.spentUSD ?? executed.spentUSD, stepCostUSD: (step) => prepared.pricing.costUSD(step.model, step.usage),
     commits: written.commits, validation: validated?.validation ?? null, resumeHint,
   });
+  phase(run, "report");
   await writeReport(paths, report);
-  await calibrate(run, plan, executed.steps, prepared.estimate.perTaskUncalibrated);
+  if (prepared.shard && run.bundleOut) await writeShardBundle(run, report, run.bundleOut);
+  await calibrate(run, plan, steps, prepared.estimate.perTaskUncalibrated);
   const summary = summaryFromReport(report, paths, exitCodeFor(executed.stoppedBy, results, config.maxFailureRate));
   bus.emit({ type: "run.finished", summary });
   if (written.lostBranch) throw written.lostBranch;
@@ -102,9 +109,10 @@ export async function runSample(options: SampleOptions) {
   const sampleEstimate = estimatePlan({ plan: subPlan, config: prepared.config, pricing: prepared.pricing, messagesFor: (task) => messagesOf(prepared, task) });
   const extrapolation = extrapolateSample({
     plan: prepared.plan, planUsage: prepared.estimate.perTaskUncalibrated ?? {}, sampleUsage: sampleEstimate.perTaskUncalibrated ?? {}, steps: executed.steps, pricing: prepared.pricing,
+    repairsUSD: prepared.estimate.lines?.repairs.costUSD ?? 0,
   });
   const samplePath = await writeSampleFile(paths, { runId, selection, stoppedBy: executed.stoppedBy, spentUSD: executed.spentUSD, extrapolation });
-  await calibrate(run, subPlan, executed.steps, sampleEstimate.perTaskUncalibrated);
+  await calibrate(run, subPlan, executed.steps, sampleEstimate.perTaskUncalibrated, true);
   return { runId, paths, samplePath, prepared, selection, extrapolation, steps: executed.steps, stoppedBy: executed.stoppedBy };
 }
 
@@ -113,7 +121,19 @@ function execute(run: OpenRun, options: Pick<RunOptions, "drain" | "abort" | "ra
   return executePlan({
     plan, provider: run.provider, bus: run.bus, journal, prior, settings: run.prepared.config, requestFor: (task, results, editFailures) => stepRequest(run.prepared, task, results, editFailures),
     costUSD: costOf(run.prepared), isChange: isChange(run.prepared), answerLimits: answerLimits(run.prepared), drain: options.drain, abort: options.abort, random: options.random,
+    projection: projectionBasis(run.prepared.estimate),
   });
 }
 
+/** Elapsed since the process started, which for the CLI is when the command started. */
+const phase = (run: OpenRun, name: "running" | "validating" | "committing" | "report", count?: number) =>
+  run.bus.emit({ type: "run.phase", phase: name, elapsedMs: Math.round(performance.now()), ...(count === undefined ? {} : { count }) });
+
 const quote = (s: string) => (/^[\w./-]+$/.test(s) ? s : JSON.stringify(s));
+
+/** Issue 16: a cost budget that cannot pay for one task is the user's to fix, said before any request. */
+function assertBudgetPaysOneTask(prepared: OpenRun["prepared"]): void {
+  const smallest = budgetTooSmall(prepared.config.maxCostUSD, Object.values(prepared.estimate.perTaskReserveUSD ?? {}));
+  if (smallest === null) return;
+  throw new SwarmError(SwarmErrorCode.BudgetTooSmall, `--max-cost-usd ${prepared.config.maxCostUSD} cannot pay for one task: the cheapest task reserves $${smallest.toFixed(2)}`, { hint: `the smallest budget that would start: --max-cost-usd ${smallest.toFixed(2)}` });
+}

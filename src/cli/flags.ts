@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { ExitCode, type Role, ROLES } from "../core/index.js";
+import { REPORTER_NAMES, type ReporterName } from "./select-reporters.js";
 
 /**
  * A bad flag value is a usage error: exit 2 like every other one (STYLE 2.4). Commander exits with the
@@ -48,4 +49,20 @@ export function parseRoles(value: string): Role[] {
 export function parseInstruction(value: string): string {
   if (value.trim() === "") throw invalidFlag("the instruction is empty; say what to change");
   return value;
+}
+
+/** `--shard k/n`: shard k (1-based) of n. */
+export function parseShard(value: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || index < 1 || count < 1 || index > count) throw invalidFlag(`--shard: expected k/n with 1 ≤ k ≤ n, e.g. 2/4, got \`${value}\``);
+  return { index, count };
+}
+
+/** `--reporter <name>`, repeatable: each use adds one (commander passes the list so far). */
+export function parseReporter(value: string, previous?: ReporterName[]): ReporterName[] {
+  const name = REPORTER_NAMES.find((n) => n === value);
+  if (name === undefined) throw new InvalidArgumentError(`expected one of ${REPORTER_NAMES.join(", ")}`);
+  return [...(previous ?? []), name];
 }

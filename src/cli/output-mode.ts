@@ -12,7 +12,7 @@ export function resolveOutputMode(options: { json: boolean; isTTY: boolean; env:
 }
 
 /** `CI` set to anything but "false"/"0" (as ink's is-in-ci), or running under GitHub Actions. */
-function isCI(env: Env): boolean {
+export function isCI(env: Env): boolean {
   const ci = env.CI;
   return (ci !== undefined && ci.toLowerCase() !== "false" && ci !== "0") || env.GITHUB_ACTIONS === "true";
 }

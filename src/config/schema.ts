@@ -20,6 +20,7 @@ const modelLimitsSchema = z
   .object({
     contextWindow: positiveInt.optional().describe("tokens of prompt and answer together the model takes"),
     maxOutputTokens: positiveInt.optional().describe("longest answer the model writes, in tokens"),
+    editFormat: z.enum(["whole", "search-replace"]).optional().describe("the answer format editFormat auto prefers for this model: whole (edits only when the whole file cannot fit its max output) or search-replace (always edits)"),
   })
   .strict();
 
@@ -56,7 +57,18 @@ export const configSchema = z
       .prefault({}),
     instruction: z.string().optional().describe("what to do; the -i flag wins"),
     conventions: z.string().default("").describe("project conventions sent with every prompt"),
-    roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]).describe("roles to run per file: refactor rewrites it, test writes its test, doc writes docs/<path>.md"),
+    roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]).describe("roles to run per file: refactor rewrites it, test writes its test, doc writes <output.docsDir>/<path>.md"),
+    output: z
+      .object({
+        docsDir: z
+          .string()
+          .min(1)
+          .refine((dir) => !dir.startsWith("/") && !dir.split("/").some((part) => part === ".." || part === "src"), "a repo-relative folder outside any src/ folder")
+          .default("docs/api")
+          .describe("folder the doc role writes to: <docsDir>/<source path>.md, a mirror of the source tree (inside a scoped run's folder)"),
+      })
+      .strict()
+      .prefault({}),
     routing: z
       .object({
         refactor: roleRoutingSchema.prefault({}),
@@ -86,7 +98,8 @@ export const configSchema = z
         "docs/**",
       ])
       .describe("globs never worked on; tests and docs are written by the test and doc roles"),
-    maxFileBytes: positiveInt.default(200_000).describe("larger files are skipped"),
+    maxFileBytes: positiveInt.default(200_000).describe("larger files are skipped (or, up to maxEditFileBytes, refactored with edits)"),
+    maxEditFileBytes: positiveInt.default(1_000_000).describe("files over maxFileBytes up to this size are refactored with SEARCH/REPLACE edits (never whole) when editFormat is not whole, if the model's context window takes them; larger ones are skipped"),
     editFormat: z
       .enum(["auto", "whole", "search-replace"])
       .default("auto")
@@ -143,5 +156,5 @@ export const configSchema = z
 
 export type SwarmConfig = z.infer<typeof configSchema>;
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
-export type ModelLimits = Required<z.infer<typeof modelLimitsSchema>>;
+export type ModelLimits = Required<Pick<z.infer<typeof modelLimitsSchema>, "contextWindow" | "maxOutputTokens">>;
 export type ResolvedConfig = Readonly<SwarmConfig>;

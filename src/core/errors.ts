@@ -21,6 +21,8 @@ export const SwarmErrorCode = {
   BadBranch: "SWARM_BAD_BRANCH",
   BranchExists: "SWARM_BRANCH_EXISTS",
   DiskFull: "SWARM_DISK_FULL",
+  ShardSet: "SWARM_SHARD_SET",
+  BudgetTooSmall: "SWARM_BUDGET_TOO_SMALL",
 } as const;
 export type SwarmErrorCode = (typeof SwarmErrorCode)[keyof typeof SwarmErrorCode];
 

@@ -71,6 +71,15 @@ export interface Plan {
   conflicts?: PlanConflict[];
   /** Tasks left out before any request because their output may not be written or read (absent when none). */
   dropped?: DroppedTask[];
+  /** What the default rules left out, one count per rule, for the plan's summary (absent when nothing). */
+  leftOut?: LeftOut[];
+}
+
+/** `{ count: 2748, what: "test files", why: "tests are not refactored by default" }`. */
+export interface LeftOut {
+  count: number;
+  what: string;
+  why: string;
 }
 
 /** A task the plan left out, e.g. its output is a symlink at HEAD or already holds a secret. */

@@ -1,9 +1,9 @@
-export { estimateBrief } from "./brief.js";
+export { estimateBrief, projectionBasis } from "./brief.js";
 export { calibrationRatios, measureRun, mergeRun, parseCalibrationFile } from "./calibration.js";
 export type { CalibrationFile, CalibrationRun, MeasureRunInput } from "./calibration.js";
-export { estimatePlan, expectedOutputTokens } from "./estimate.js";
+export { calibrationSource, estimatePlan, expectedOutputTokens } from "./estimate.js";
 export type { Calibration, Estimate } from "./estimate.js";
-export { fitOf, loadModelLimits } from "./model-limits.js";
+export { fitOf, loadModelFormats, loadModelLimits } from "./model-limits.js";
 export { loadPricing } from "./pricing.js";
 export type { Pricing } from "./pricing.js";
 export { modelFor } from "./routing.js";

@@ -31,6 +31,11 @@ export function loadModelLimits(overrides: Readonly<Record<string, Partial<Model
   };
 }
 
+/** A model's preferred answer format under editFormat "auto" (models.json or config `models`), if it has one. */
+export function loadModelFormats(overrides: Readonly<Record<string, { editFormat?: "whole" | "search-replace" }>> = {}): (model: string) => "whole" | "search-replace" | undefined {
+  return (model) => overrides[model]?.editFormat ?? (BUILT_IN_LIMITS[model] as { editFormat?: "whole" | "search-replace" } | undefined)?.editFormat;
+}
+
 /** Whether one request fits its model; when it does not, which limit it breaks and a reason for the plan. */
 export type Fit = { fits: true } | { fits: false; limit: "max-output" | "context"; reason: string };
 

@@ -138,6 +138,9 @@ export interface SampleExtrapolation {
   assumptions: string[];
 }
 
+/** Spread of the added repair cost: repair rates vary more between repositories than anything sampled. */
+const REPAIR_SPREAD = { low: 0.3, high: 3 };
+
 /** ± this share around the expected figure when one sampled task is all a role has. */
 export const SINGLE_TASK_SPREAD = 0.25;
 /** ≈ 95% of a normal distribution: the range is expected ± 2 standard errors. */
@@ -155,6 +158,11 @@ export interface ExtrapolateInput {
   /** The sample run's steps. */
   steps: readonly StepRecord[];
   pricing: Pricing;
+  /**
+   * The static estimate's expected repair steps (Estimate.lines.repairs): a sample runs no validation, so
+   * its bills carry no repairs; the whole run's will. Added to the total with the uncalibrated spread.
+   */
+  repairsUSD?: number;
 }
 
 /**
@@ -216,12 +224,14 @@ export function extrapolateSample(input: ExtrapolateInput): SampleExtrapolation 
     high: roles.reduce((s, r) => s + pick(r).high, 0),
   });
   const measuredUsage = sumUsage(roles.map((r) => r.measured.usage));
+  const repairs = input.repairsUSD ?? 0;
+  const withRepairs = (r: Range): Range => ({ low: r.low + repairs * REPAIR_SPREAD.low, expected: r.expected + repairs, high: r.high + repairs * REPAIR_SPREAD.high });
   const total = {
     tasks: roles.reduce((s, r) => s + r.tasks, 0),
     sampled: roles.reduce((s, r) => s + r.sampled, 0),
     staticUSD: roles.reduce((s, r) => s + r.staticUSD, 0),
     staticTokens: sumUsage(roles.map((r) => r.staticTokens)),
-    costUSD: addRanges((r) => r.costUSD),
+    costUSD: withRepairs(addRanges((r) => r.costUSD)),
     inputTokens: addRanges((r) => r.inputTokens),
     cachedInputTokens: addRanges((r) => r.cachedInputTokens),
     outputTokens: addRanges((r) => r.outputTokens),
@@ -242,6 +252,9 @@ export function extrapolateSample(input: ExtrapolateInput): SampleExtrapolation 
       "each role: the static estimate × (what the sampled tasks were billed ÷ their static estimate), retries included",
       `range: ± 2 standard errors of that ratio over the sampled tasks; ± ${Math.round(SINGLE_TASK_SPREAD * 100)}% for a role with one sampled task`,
       "total range: the role ranges added up (as if their errors went the same way)",
+      ...(repairs > 0
+        ? [`repairs: a sample runs no validation; the static estimate's expected repair steps ($${repairs.toFixed(4)}) are added, range ${REPAIR_SPREAD.low * 100}%–${REPAIR_SPREAD.high * 100}% of that`]
+        : []),
       "prefix cache: the sample's first request per role paid the prefix in full, as the whole run's first will",
     ],
   };

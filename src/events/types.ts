@@ -40,6 +40,9 @@ export interface RunSummary {
   resumeHint?: string;
   /** The swarm metrics in brief (report.json has them in full). Optional: older runs and tests lack it. */
   metrics?: SummaryMetrics;
+  /** For the review hand-off (issue 17): the commit the branch starts from, and the instruction as the PR title. */
+  baseSha?: string;
+  instruction?: string;
 }
 
 /** p50/p95/max over `count` values (nearest rank, so each is an observed value). */
@@ -65,6 +68,8 @@ export interface SummaryMetrics {
   slowOutliers: { count: number; factor: number; top: { taskId: TaskId; file: RepoPath; role: Role; wallMs: number; roleP50: number }[] };
   retries: { total: number; byCause: Partial<Record<StepErrorCode, number>> };
   rateLimited: number;
+  /** SEARCH/REPLACE answers that applied and that did not; rate = failed ÷ both (null: none came back). */
+  editAnswers?: { applied: number; failed: number; rate: number | null };
 }
 
 export type Problem = {
@@ -78,6 +83,9 @@ export type Problem = {
   /** The task whose edit introduced the problem. */
   blame?: TaskId;
 };
+
+/** The stages a command goes through, in order; a run.phase event announces each. */
+export type RunPhase = "scanning" | "graph" | "estimating" | "running" | "validating" | "committing" | "report";
 
 type EventPayloads = {
   "run.started": {
@@ -136,7 +144,15 @@ type EventPayloads = {
   "validate.revert": { taskId: TaskId; file: RepoPath; problems: Problem[] };
   "validate.finished": { problems: number; repaired: number; reverted: number };
   "budget.warning": { budget: "steps" | "cost"; used: number; limit: number };
-  "budget.exhausted": { budget: "steps" | "cost"; used: number; limit: number };
+  /**
+   * `used`: spent plus in flight. For cost, `spentUSD` is what was billed so far and `reserveUSD` what the
+   * next `nextTasks` steps (in flight plus the one refused) hold back: spent + reserve would cross the limit.
+   */
+  "budget.exhausted": { budget: "steps" | "cost"; used: number; limit: number; spentUSD?: number; reserveUSD?: number; nextTasks?: number };
+  /** Projected final cost and time to the end (validation and commit included), from the run's observed rates. */
+  "run.projection": { costUSD: number; etaMs: number; tasksDone: number; tasks: number; spentUSD: number };
+  /** Issue 17: what the run is doing now (count: files or tasks it is about), with the time since the command started. */
+  "run.phase": { phase: RunPhase; count?: number; elapsedMs: number };
   "run.draining": { reason: "interrupt" | "budget" | "auth" };
   "run.aborting": { reason: "interrupt" };
   "commit.created": { branch: string; role: Role | "repair"; sha: string; files: RepoPath[] };

@@ -99,6 +99,8 @@ export interface AgentStep {
   attempt: number;
   /** Earlier steps of this task whose answer broke the format; at MAX_FORMAT_RETRIES another one is final. */
   formatFailures?: number;
+  /** Earlier steps of this task refused with a 429, this one excluded: they do not count against `retry.attempts`. */
+  rateLimited?: number;
   request: ChatRequest;
   /** The request asks for SEARCH/REPLACE edits of this file instead of the whole file. */
   edit?: EditTarget;
@@ -144,7 +146,7 @@ export async function runAgentStep(run: StepRun, step: AgentStep, host: StepHost
   const attempted = await requestAnswer(run, step, host);
   const { record } = attempted;
 
-  const decision = decideNext(attempted, attempt, run.retry, host.isStopping(), step.formatFailures ?? 0);
+  const decision = decideNext(attempted, attempt, run.retry, host.isStopping(), step.formatFailures ?? 0, step.rateLimited ?? 0, request.maxOutputTokens);
   record.final = decision.next === "succeeded" || decision.next === "failed";
   await run.journal.append(record);
   const costUSD = host.charge(record);
@@ -200,7 +202,7 @@ async function requestAnswer(run: StepRun, step: AgentStep, host: StepHost): Pro
         ...base,
         ok: false,
         error: error.info,
-        usage: zeroUsage(),
+        usage: error.usage ?? zeroUsage(),
         latencyMs: error.latencyMs,
         ...(error.status === undefined ? {} : { status: error.status }),
       },
@@ -218,13 +220,18 @@ type Decision = Exclude<StepVerdict, { next: "retry" }> | { next: "retry" };
  * Retry, cut short or final. A step cut short by a stop is not the task's last word: resume tries it
  * again. So is a rejected key: once it is fixed, `swarm resume` must ask again.
  */
-function decideNext(attempted: Attempted, attempt: number, retry: RetrySettings, isStopping: boolean, formatFailures: number): Decision {
+function decideNext(attempted: Attempted, attempt: number, retry: RetrySettings, isStopping: boolean, formatFailures: number, rateLimited: number, maxOutputTokens: number): Decision {
   const { record, retriable, stopsRun } = attempted;
   if (record.ok) return { next: "succeeded", content: record.content! };
   const error = record.error!;
+  // Cut at the very max_tokens it asked for: the same request would be cut at the same place, and paid for again.
+  if (error.code === "truncated" && record.usage.outputTokens >= maxOutputTokens) {
+    return { next: "failed", error: { ...error, message: `${error.message}; cut at the request's max output (${maxOutputTokens} tokens), so not asked again` } };
+  }
   const aborted = error.code === "aborted";
   const formatSpent = FORMAT_FAILURES.has(error.code) && formatFailures >= MAX_FORMAT_RETRIES;
-  const mayRetry = retriable && !formatSpent && shouldRetry(attempt, retry);
+  const isRateLimited = error.code === "rate-limited";
+  const mayRetry = retriable && !formatSpent && shouldRetry(attempt, retry, isRateLimited ? rateLimited + 1 : rateLimited, isRateLimited);
   if (mayRetry && !isStopping && !aborted) return { next: "retry" };
   if (stopsRun) return { next: "cut-short", error };
   if (aborted) return { next: "cut-short", error: { code: "aborted", message: "cancelled in flight" } };

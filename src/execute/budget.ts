@@ -33,3 +33,16 @@ export function budgetWarning(state: BudgetState, limits: BudgetLimits): { budge
   }
   return out;
 }
+
+/**
+ * The smallest cost budget that lets one task start, when `maxCostUSD` is below it; null when the
+ * budget pays for at least one task (or there is none). Checked before any request: a run that could
+ * start nothing would only print "budget exhausted" after opening its branch.
+ */
+export function budgetTooSmall(maxCostUSD: number | null, taskReservesUSD: readonly number[]): number | null {
+  if (maxCostUSD === null || taskReservesUSD.length === 0) return null;
+  const cheapest = Math.min(...taskReservesUSD);
+  if (cheapest <= maxCostUSD) return null;
+  // Rounded up to the cent shown, so the suggested figure always passes.
+  return Math.ceil(cheapest * 100) / 100;
+}

@@ -10,6 +10,7 @@ import { FORMAT_FAILURES, withRetryNote, type EditTarget } from "../prompt/index
 import { runAgentStep, type StepHost, type StepRun } from "./agent-step.js";
 import { createAdaptiveLimit, type LimitChange } from "./adaptive-limit.js";
 import { budgetWarning, mayStartStep, type BudgetState } from "./budget.js";
+import { isProjectionDue, projectRun, type ProjectionInput } from "./projection.js";
 import { expectedStepTokens, RateWindow, type Charge, type RateLimits } from "./rate-window.js";
 import { ReadySet } from "./ready-set.js";
 import { TaskTally } from "./task-tally.js";
@@ -68,6 +69,8 @@ export interface EngineDeps {
   stepKind?: "repair";
   /** Steps started and USD spent by earlier passes of the same run, so maxSteps and maxCostUSD span passes. */
   spent?: { steps: number; costUSD: number };
+  /** What `run.projection` scales: each task's estimate and what follows the last request. Absent: no projection. */
+  projection?: Omit<ProjectionInput, "done" | "tasks" | "spentUSD" | "elapsedMs">;
 }
 
 export interface EngineResult {
@@ -107,13 +110,16 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   const formatFailures = new Map<TaskId, number>();
   // Counted apart from formatFailures: edits that fail twice fall back to a whole-file request with its own retries.
   const editFailures = new Map<TaskId, number>();
+  // 429s per task, earlier processes' included: they do not count against retry.attempts (retry-policy.ts).
+  const rateLimited = new Map<TaskId, number>();
+  for (const record of deps.prior) if (record.error?.code === "rate-limited") rateLimited.set(record.taskId, (rateLimited.get(record.taskId) ?? 0) + 1);
   const largest = Math.max(1, ...plan.tasks.map((t) => t.bytes));
   const budget: BudgetState = { stepsStarted: deps.spent?.steps ?? 0, spentUSD: deps.spent?.costUSD ?? 0, inFlightUSD: 0 };
   const kindOf = (task: Task): StepKind => deps.stepKind ?? task.role;
   const emitsTaskEvents = deps.stepKind === undefined;
   const warned = new Set<string>();
   const started = new Set<TaskId>();
-  const backoffs = new Map<TaskId, NodeJS.Timeout>();
+  const backoffs = new Map<TaskId, { timer: NodeJS.Timeout; release: () => void }>();
   const runAbort = new AbortController();
   const stepSignal = AbortSignal.any([deps.abort, runAbort.signal]);
   // Declared through a cast: assignments happen in callbacks, which TypeScript's narrowing does not see.
@@ -135,6 +141,16 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     if (stop && jobs === 0 && backoffs.size === 0) settle();
   };
 
+  let projected = 0;
+  const project = () => {
+    if (!deps.projection || !emitsTaskEvents) return;
+    const done = [...results.keys()];
+    if (!isProjectionDue(projected, done.length, tasks.size)) return;
+    projected = done.length;
+    const p = projectRun({ ...deps.projection, done, tasks: tasks.size, spentUSD: budget.spentUSD, elapsedMs: nowMs() });
+    if (Number.isFinite(p.etaMs)) bus.emit({ type: "run.projection", costUSD: p.costUSD, etaMs: p.etaMs, tasksDone: done.length, tasks: tasks.size, spentUSD: budget.spentUSD });
+  };
+
   const succeed = (task: Task, content: string) => {
     const changed = deps.isChange(task, content);
     const r = tally.result(task, "succeeded", { content, changed });
@@ -152,6 +168,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
       changed,
     });
     releases++;
+    project();
     for (const next of ready.finished(task.id)) enqueue(next);
   };
 
@@ -163,6 +180,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
       const d = tasks.get(dep)!;
       if (!results.has(dep)) fail(d, { code: "dependency-failed", message: `${task.id} failed` });
     }
+    project();
   };
 
   const notRun = (task: Task, error: ErrorInfo) => {
@@ -181,9 +199,10 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     if (stop) return;
     stop = next;
     bus.emit({ type: "run.draining", reason: next.stoppedBy === "budget" ? "budget" : next.stoppedBy === "auth" ? "auth" : "interrupt" });
-    for (const [id, timer] of backoffs) {
+    for (const [id, { timer, release }] of backoffs) {
       clearTimeout(timer);
       backoffs.delete(id);
+      release();
       notRun(tasks.get(id)!, stopReason());
     }
     if (next.stoppedBy === "auth") runAbort.abort();
@@ -272,7 +291,7 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     if (stop) return notRun(task, stopReason());
     const verdict = mayStartStep(budget, settings, estimatedUSD);
     if (!verdict.ok) {
-      bus.emit({ type: "budget.exhausted", budget: verdict.budget, used: verdict.used, limit: verdict.limit });
+      bus.emit({ type: "budget.exhausted", budget: verdict.budget, used: verdict.used, limit: verdict.limit, ...(verdict.budget === "cost" ? { spentUSD: budget.spentUSD, reserveUSD: budget.inFlightUSD + estimatedUSD, nextTasks: inFlightStarts.size + 1 } : {}) });
       beginStop({ stoppedBy: "budget", budget: verdict.budget });
       return notRun(task, stopReason());
     }
@@ -314,8 +333,9 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
         return costUSD;
       },
     };
-    const { record, verdict: next, stopsRun } = await runAgentStep(stepRun, { task, kind: kindOf(task), attempt, request, formatFailures: formatFailures.get(task.id) ?? 0, ...(planned.edit ? { edit: planned.edit } : {}) }, host);
+    const { record, verdict: next, stopsRun } = await runAgentStep(stepRun, { task, kind: kindOf(task), attempt, request, formatFailures: formatFailures.get(task.id) ?? 0, rateLimited: rateLimited.get(task.id) ?? 0, ...(planned.edit ? { edit: planned.edit } : {}) }, host);
     if (record.error) lastErrors.set(task.id, record.error);
+    if (record.error?.code === "rate-limited") rateLimited.set(task.id, (rateLimited.get(task.id) ?? 0) + 1);
     if (record.error?.code === "edit-failed") editFailures.set(task.id, (editFailures.get(task.id) ?? 0) + 1);
     else if (record.error && FORMAT_FAILURES.has(record.error.code)) formatFailures.set(task.id, (formatFailures.get(task.id) ?? 0) + 1);
 
@@ -330,7 +350,10 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
         succeed(task, next.content);
         break;
       case "retry":
-        holdBackoff(task, next.delayMs, record);
+        // A refused request keeps its slot while it waits: handing the slot to another task at once would
+        // send it to a server that just said it is full (after a burst, one more refusal per refusal).
+        if (record.error?.code === "rate-limited") await holdBackoff(task, next.delayMs, record);
+        else void holdBackoff(task, next.delayMs, record);
         break;
       case "cut-short":
         notRun(task, next.error ?? stopReason());
@@ -341,18 +364,22 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
     checkSettled();
   }
 
-  /** A retry waits outside the queue, holding no slot; a stop meanwhile leaves the task not run. */
+  /**
+   * A retry waits out its delay, then queues again; a stop meanwhile leaves the task not run. Resolves when the
+   * wait ends (or a stop cuts it): a caller that awaits it holds its queue slot meanwhile.
+   */
   const holdBackoff = (task: Task, delayMs: number, record: StepRecord) => {
     bus.emit({ type: "step.retry", taskId: task.id, kind: kindOf(task), attempt: record.attempt, error: record.error!, ...(record.status ? { status: record.status } : {}), delayMs });
-    const timer = setTimeout(() => {
-      backoffs.delete(task.id);
-      if (stop) {
-        notRun(task, stopReason());
-        return checkSettled();
-      }
-      addStep(task, true);
-    }, delayMs);
-    backoffs.set(task.id, timer);
+    return new Promise<void>((release) => {
+      const timer = setTimeout(() => {
+        backoffs.delete(task.id);
+        if (stop) notRun(task, stopReason());
+        else addStep(task, true);
+        release();
+        checkSettled();
+      }, delayMs);
+      backoffs.set(task.id, { timer, release });
+    });
   };
 
   const onDrain = () => beginStop({ stoppedBy: "interrupt" });

@@ -17,4 +17,15 @@ export function retryDelayMs(attempt: number, settings: RetrySettings, random: (
   return Math.round(jittered);
 }
 
-export const shouldRetry = (attempt: number, settings: RetrySettings) => attempt < settings.attempts;
+/**
+ * Tries a task may spend on 429s, apart from `attempts`: a 429 says nothing about the task, and at a few percent
+ * of random refusals a run of 400 tasks would otherwise lose some to three unlucky draws. Still bounded, so a
+ * key that is refused for good does not retry forever.
+ */
+const RATE_LIMITED_ATTEMPTS = 12;
+
+/** Whether try `attempt` may be followed by another; the task's 429s so far (`rateLimited`) do not count. */
+export function shouldRetry(attempt: number, settings: RetrySettings, rateLimited = 0, isRateLimited = false): boolean {
+  if (isRateLimited) return rateLimited < RATE_LIMITED_ATTEMPTS;
+  return attempt - rateLimited < settings.attempts;
+}

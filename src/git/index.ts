@@ -9,3 +9,4 @@ export { ownBranchTip, releaseOwnBranch } from "./resume-branch.js";
 export { pruneStaleWorktrees } from "./stale-worktrees.js";
 export { type GateWorktree, openGateWorktree } from "./gate-worktree.js";
 export { type CommandOutcome, type CommandStatus, runCommand } from "./run-command.js";
+export { bundleBranch, unbundle } from "./bundle.js";

@@ -1,4 +1,5 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import type { Usage } from "../core/index.js";
 import { classifyFailure, type HttpFailure } from "./classify-error.js";
 import { StepFailure, type ChatProvider, type ChatRequest, type ChatResponse, type CompleteOptions } from "./provider.js";
 import { readRateLimitHeaders } from "./rate-limit-headers.js";
@@ -22,8 +23,11 @@ type UsageWire = OpenAI.CompletionUsage & { cached_tokens?: number };
 
 /** An answer over the request's byte cap, cut off as it streamed in. */
 class AnswerTooLarge extends Error {
-  constructor(cap: number) {
+  /** What the answer cost up to the cut: the provider bills what it generated, read or not. */
+  readonly usage: Usage;
+  constructor(cap: number, usage: Usage) {
     super(`answer too large (more than ${cap} bytes; the cap is ${cap})`);
+    this.usage = usage;
   }
 }
 
@@ -101,12 +105,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         clearTimeout(stallTimer);
       }
       const answer = await unstreamed(body, combined, timeoutMs, started);
-      if (maxAnswerBytes !== undefined && Buffer.byteLength(answer.text ?? "", "utf8") > maxAnswerBytes) throw new AnswerTooLarge(maxAnswerBytes);
+      if (maxAnswerBytes !== undefined && Buffer.byteLength(answer.text ?? "", "utf8") > maxAnswerBytes) throw new AnswerTooLarge(maxAnswerBytes, answer.usage);
       return answer;
     } catch (error) {
       const latencyMs = Math.round(now() - started);
       // The model's answer, not the endpoint's failure: another try may be shorter.
-      if (error instanceof AnswerTooLarge) throw new StepFailure({ failure: "transient", info: { code: "unsafe-answer", message: error.message }, latencyMs });
+      if (error instanceof AnswerTooLarge) throw new StepFailure({ failure: "transient", info: { code: "unsafe-answer", message: error.message }, latencyMs, usage: error.usage });
       const f = toHttpFailure(error, {
         userAborted: signal.aborted,
         timedOut: timeout.aborted && !signal.aborted,
@@ -147,7 +151,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       if (typeof delta?.content === "string") {
         textBytes += Buffer.byteLength(delta.content, "utf8");
         // Leaving the loop cancels the stream: the rest of the answer is never read.
-        if (maxAnswerBytes !== undefined && textBytes > maxAnswerBytes) throw new AnswerTooLarge(maxAnswerBytes);
+        if (maxAnswerBytes !== undefined && textBytes > maxAnswerBytes) {
+          // The stream reports usage only in its last chunk, which a cut never reads: what it sent so far is
+          // counted as the progress display counts it, and the prompt by its length.
+          const soFar = { inputTokens: estimateTokens(JSON.stringify(body.messages).length), cachedInputTokens: 0, outputTokens: estimateTokens(text.length + delta.content.length + reasoningChars) };
+          throw new AnswerTooLarge(maxAnswerBytes, usage ? usageOf(usage) : soFar);
+        }
         text += delta.content;
       }
       if (typeof delta?.reasoning_content === "string") reasoningChars += delta.reasoning_content.length;

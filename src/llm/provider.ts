@@ -64,8 +64,10 @@ export class StepFailure extends Error {
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly latencyMs: number;
+  /** What the request cost although it failed (an answer cut off for its size was paid for up to the cut). */
+  readonly usage?: Usage;
 
-  constructor(init: { failure: FailureClass; info: ErrorInfo; status?: number; retryAfterMs?: number; latencyMs: number }) {
+  constructor(init: { failure: FailureClass; info: ErrorInfo; status?: number; retryAfterMs?: number; latencyMs: number; usage?: Usage }) {
     super(init.info.message);
     this.name = "StepFailure";
     this.failure = init.failure;
@@ -73,6 +75,7 @@ export class StepFailure extends Error {
     this.status = init.status;
     this.retryAfterMs = init.retryAfterMs;
     this.latencyMs = init.latencyMs;
+    if (init.usage) this.usage = init.usage;
   }
 }
 

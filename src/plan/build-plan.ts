@@ -1,8 +1,8 @@
 // Files + roles (+ the import graph) → the task DAG. Pure and deterministic: the same input gives the
 // same plan, byte for byte, so a run can be resumed and shards agree on task ids.
-import { ROLES, type Plan, type PlanConflict, type RepoPath, type Role, type Skip, type Task, type TaskId } from "../core/index.js";
+import { ROLES, type LeftOut, type Plan, type PlanConflict, type RepoPath, type Role, type Skip, type Task, type TaskId } from "../core/index.js";
 import { stronglyConnectedComponents } from "../graph/index.js";
-import { besideTestPath, docOutputPath, isTestFile, testPaths } from "./output-paths.js";
+import { besideTestPath, docOutputPath, isConfigFile, isTestFile, isTestScript, testPaths } from "./output-paths.js";
 
 export type PlanOrder = "parallel" | "dependencies-first";
 
@@ -28,6 +28,8 @@ export interface BuildPlanInput {
    * @default ""
    */
   root?: RepoPath;
+  /** Where doc tasks write (config `output.docsDir`), inside `root`. @default "docs/api" */
+  docsDir?: string;
 }
 
 const taskIdOf = (role: Role, file: RepoPath): TaskId => `${role}:${file}`;
@@ -53,7 +55,12 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const hasRefactor = roles.includes("refactor");
   const root = input.root ? `${input.root.replace(/\/+$/, "")}/` : "";
   const inRoot = (path: RepoPath) => (root && path.startsWith(root) ? path.slice(root.length) : path);
-  const tests = testPaths(root ? input.allPaths.filter((p) => p.startsWith(root)).map(inRoot) : input.allPaths);
+  // A scoped folder that is neither a package nor holds tests of its own (uptime-kuma's `server/`, tested
+  // from `test/backend-test/`) follows the whole repository's convention.
+  const ownTests = root === "" || input.allPaths.includes(`${root}package.json`) || input.allPaths.some((p) => p.startsWith(root) && isTestScript(p));
+  const testRoot = ownTests ? root : "";
+  const inTestRoot = (path: RepoPath) => (testRoot && path.startsWith(testRoot) ? path.slice(testRoot.length) : path);
+  const tests = testPaths(testRoot ? input.allPaths.filter((p) => p.startsWith(testRoot)).map(inTestRoot) : input.allPaths);
   const refactorDeps =
     hasRefactor && input.order === "dependencies-first" && input.imports
       ? importDependencies(files.map((file) => file.path), input.imports)
@@ -73,12 +80,13 @@ export function buildPlan(input: BuildPlanInput): Plan {
   for (const role of roles) {
     for (const file of files) {
       if (role === "test" && isTestFile(file.path)) continue;
+      if (role !== "refactor" && isConfigFile(file.path)) continue;
       const id = taskIdOf(role, file.path);
       const wanted = outputFor(role, file.path);
       let output = wanted;
       const owner = claim(wanted, id);
       if (owner !== undefined) {
-        const fallback = role === "test" ? root + besideTestPath(inRoot(file.path), tests.conventionOf(inRoot(file.path)).infix) : undefined;
+        const fallback = role === "test" ? testRoot + besideTestPath(inTestRoot(file.path), tests.conventionOf(inTestRoot(file.path)).infix) : undefined;
         if (fallback === undefined || fallback === wanted || claim(fallback, id) !== undefined) {
           conflicts.push({ taskId: id, wanted, ownedBy: owner });
           continue;
@@ -99,8 +107,8 @@ export function buildPlan(input: BuildPlanInput): Plan {
 
   function outputFor(role: Role, path: RepoPath): RepoPath {
     if (role === "refactor") return path;
-    if (role === "test") return root + tests.pathOf(inRoot(path));
-    return root + docOutputPath(inRoot(path));
+    if (role === "test") return testRoot + tests.pathOf(inTestRoot(path));
+    return root + docOutputPath(inRoot(path), input.docsDir);
   }
 
   const plan: Plan = {
@@ -111,7 +119,20 @@ export function buildPlan(input: BuildPlanInput): Plan {
     skips: input.skips,
   };
   if (conflicts.length > 0) plan.conflicts = conflicts;
+  const leftOut = leftOutByDefaults(input.allPaths.filter((p) => p.startsWith(root)), files, roles);
+  if (leftOut.length > 0) plan.leftOut = leftOut;
   return plan;
+}
+
+/** Counts, per default rule, what the plan leaves out, so a summary can say what was not done and why. */
+function leftOutByDefaults(allPaths: readonly RepoPath[], files: readonly { path: RepoPath }[], roles: readonly Role[]): LeftOut[] {
+  const planned = new Set(files.map((f) => f.path));
+  const tests = allPaths.filter((p) => !planned.has(p) && isTestScript(p)).length;
+  const configs = roles.some((r) => r !== "refactor") ? files.filter((f) => isConfigFile(f.path)).length : 0;
+  const leftOut: LeftOut[] = [];
+  if (tests > 0) leftOut.push({ count: tests, what: tests === 1 ? "test file" : "test files", why: "tests are not refactored by default" });
+  if (configs > 0) leftOut.push({ count: configs, what: configs === 1 ? "config file or build script" : "config files and build scripts", why: "refactored only: no test or doc tasks" });
+  return leftOut;
 }
 
 function dedupeByPath<T extends { path: RepoPath }>(files: readonly T[]): T[] {

@@ -15,7 +15,8 @@
 // In a monorepo each package (a folder with a package.json) has its own convention (see testPaths).
 // The infix (`.test.` or `.spec.`) is the one most existing tests use; ties and no tests give `.test.`.
 // The source's extension is kept (`.js` → `.test.js`, `.tsx` → `.test.tsx`, `.mjs` → `.test.mjs`, ...).
-// If a test already exists at the chosen path, the task rewrites it (the same path, so nothing special).
+// An existing test of the same source (any infix or extension: `index.test.tsx` for `index.ts`, at the
+// conventional path or beside the source) is the output: the task updates it rather than adding a sibling.
 import type { RepoPath } from "../core/index.js";
 
 export type TestInfix = "test" | "spec";
@@ -30,6 +31,16 @@ export type TestConvention =
 // `a.test.ts`, and also a file named just `test.ts` / `spec.ts` beside the code it tests (date-fns' `src/addDays/test.ts`).
 const TEST_FILE = /(?:\.|^|\/)(test|spec)\.[cm]?[jt]sx?$/;
 const SCRIPT = /\.[cm]?[jt]sx?$/;
+
+// Tool configuration and build scripts: `vite.config.ts`, `.prettierrc.js`, `.eslintrc.cjs`, `gulpfile.js`, a top-level `build.mjs`.
+const CONFIG_FILE = /(?:^|\/)(?:[^/]+\.config\.[cm]?[jt]s|\.[^/]+\.[cm]?[jt]s|(?:gulpfile|gruntfile|jakefile)\.[cm]?[jt]s)$|^(?:build|bundle)\.[cm]?[jt]s$/i;
+
+/** Whether a path is a tool's config file or a build script (refactored, but given no test or doc). */
+export const isConfigFile = (path: RepoPath): boolean => CONFIG_FILE.test(path);
+
+/** Scripts under a top-level test folder or named as tests: the default `exclude` leaves them out of the scan. */
+export const isTestScript = (path: RepoPath): boolean =>
+  isTestFile(path) || (SCRIPT.test(path) && (MIRROR_ROOTS as readonly string[]).some((root) => path.startsWith(`${root}/`) || path.includes(`/${root}/`)));
 
 /** Whether a path names a test file (`*.test.ts`, `*.spec.mjs`, ...). */
 export const isTestFile = (path: RepoPath): boolean => TEST_FILE.test(path);
@@ -166,19 +177,36 @@ export function testPaths(allPaths: readonly RepoPath[]): { conventionOf(file: R
     }
     return convention;
   };
+  const existing = existingTests(allPaths);
   return {
     conventionOf,
     pathOf(file) {
       const pkg = packageOf(file);
       const inner = testOutputPath(pkg ? file.slice(pkg.length + 1) : file, conventionOf(file));
-      return pkg ? `${pkg}/${inner}` : inner;
+      const wanted = pkg ? `${pkg}/${inner}` : inner;
+      // An existing test of this source is updated, never doubled by a sibling with another extension.
+      return existing.get(testKey(wanted)) ?? existing.get(testKey(besideTestPath(file, "test"))) ?? wanted;
     },
   };
+}
+
+/** `src/a/index.test.tsx` and `src/a/index.spec.ts` → `src/a/index`: one key for every test of one source. */
+const testKey = (testPath: RepoPath): string => testPath.replace(/\.(?:test|spec)\.[cm]?[jt]sx?$/, "");
+
+/** Existing tests by key; the first in path order wins, so the pick is deterministic. */
+function existingTests(allPaths: readonly RepoPath[]): Map<string, RepoPath> {
+  const byKey = new Map<string, RepoPath>();
+  for (const path of [...allPaths].sort()) {
+    if (!/\.(?:test|spec)\.[cm]?[jt]sx?$/.test(path)) continue;
+    const key = testKey(path);
+    if (!byKey.has(key)) byKey.set(key, path);
+  }
+  return byKey;
 }
 
 /** Where the beside layout would put the test; the plan's fallback when the conventional path is taken. */
 export const besideTestPath = (file: RepoPath, infix: TestInfix): RepoPath =>
   testOutputPath(file, { layout: "beside", infix });
 
-/** The path a doc task for `file` writes: `docs/<path>.md`. */
-export const docOutputPath = (file: RepoPath): RepoPath => `docs/${file}.md`;
+/** The path a doc task for `file` writes: `<docsDir>/<path>.md`, a mirror of the source tree outside it. */
+export const docOutputPath = (file: RepoPath, docsDir = "docs/api"): RepoPath => `${docsDir.replace(/\/+$/, "")}/${file}.md`;

@@ -23,13 +23,16 @@ export async function preparePlan(options: PrepareOptions, branchToCheck?: strin
   if (options.needsInstruction && instruction === "") {
     throw usageError("no instruction: pass -i \"what to change\" or set \"instruction\" in swarm.config.json");
   }
-  const scan = await scanRepo(repo.top, { ...config, scope: repo.prefix });
+  // Files over maxFileBytes may still be refactored with edits (answerFormatOf), up to maxEditFileBytes.
+  const editsLarger = config.editFormat !== "whole" && config.maxEditFileBytes > config.maxFileBytes;
+  const sizeLimit = editsLarger ? { maxFileBytes: config.maxEditFileBytes, maxFileBytesName: "maxEditFileBytes" } : {};
+  const scan = await scanRepo(repo.top, { ...config, ...sizeLimit, scope: repo.prefix });
   if (scan.files.length === 0) {
     throw nothingToDo(config.include, repo.prefix, scan);
   }
   const baseline = options.needsBaseline === false && config.order !== "dependencies-first" ? null : await prepareBaseline(repo.top, scan, config);
   const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
-  const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix, ...imports });
+  const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix, docsDir: config.output.docsDir, ...imports });
   const files = new Map(scan.files.map((f) => [f.path, f]));
   const atHead = new Set(scan.allPaths);
   const outputsAtHead = planned.tasks.map((t) => t.output).filter((p) => !files.has(p) && atHead.has(p));

@@ -3,6 +3,7 @@ import { budgetFitWarnings } from "../plan/index.js";
 import { loadCalibrationRatios } from "../run/index.js";
 import { preparePlan } from "./prepare-plan.js";
 import { messagesOf } from "./requests.js";
+import { shardPart } from "./shard-part.js";
 import type { PrepareOptions, Prepared } from "./types.js";
 
 /** The plan, then the estimate over the exact messages the run would send (calibrated by earlier runs). */
@@ -10,13 +11,17 @@ export async function prepareRun(options: PrepareOptions, branchToCheck?: string
   const prepared = await preparePlan(options, branchToCheck);
   const { repo, config, plan } = prepared;
   const pricing = loadPricing(config.pricing);
+  const calibration = await loadCalibrationRatios(repo.top);
   const estimate = estimatePlan({
     plan,
     config,
     pricing,
-    calibration: await loadCalibrationRatios(repo.top),
+    calibration,
     messagesFor: (task) => messagesOf(prepared, task),
+    ...(options.onEstimateProgress ? { onProgress: options.onEstimateProgress } : {}),
   });
-  prepared.scan.warnings.push(...budgetFitWarnings({ tasks: 0, estimatedUSD: estimate.total.costUSD, maxSteps: Infinity, maxCostUSD: config.maxCostUSD }));
-  return { ...prepared, pricing, estimate };
+  const whole: Prepared = { ...prepared, pricing, estimate };
+  const run = options.shard ? shardPart(whole, options.shard, calibration) : whole;
+  prepared.scan.warnings.push(...budgetFitWarnings({ tasks: 0, estimatedUSD: run.estimate.total.costUSD, maxSteps: Infinity, maxCostUSD: run.config.maxCostUSD }));
+  return run;
 }

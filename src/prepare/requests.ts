@@ -2,7 +2,7 @@
 // back, and whether an answer changes its file.
 import type { ChatMessage } from "../llm/index.js";
 import type { AnswerFormat, Task, TaskId, TaskResult, Usage } from "../core/index.js";
-import { countTokens, loadModelLimits, modelFor } from "../estimate/index.js";
+import { countTokens, loadModelFormats, loadModelLimits, modelFor } from "../estimate/index.js";
 import { answerFormatFor, MAX_FORMAT_RETRIES, messagesFor, type EditTarget } from "../prompt/index.js";
 import { normalizeText } from "../util/index.js";
 import type { Prepared, PreparedPlan } from "./types.js";
@@ -20,12 +20,19 @@ export function messagesOf(prepared: PreparedPlan, task: Task, results: Readonly
 export function answerFormatOf(prepared: PreparedPlan, task: Task, editFailures = 0): AnswerFormat {
   const { config } = prepared;
   if (task.role !== "refactor") return "whole";
+  // Over maxFileBytes a file is refactored only with edits (it was scanned up to maxEditFileBytes for that).
+  if (task.bytes > config.maxFileBytes && task.output === task.file && config.editFormat !== "whole") return "search-replace";
   const route = modelFor(config, task.role, task.bytes);
   const maxOutputTokens = Math.min(route.maxOutputTokens, loadModelLimits(config.models)(route.model)?.maxOutputTokens ?? Infinity);
+  // Under auto, a model's own preference (models table): "whole" moves the threshold to its max output (edits only
+  // when the whole file cannot be written), "search-replace" always edits.
+  const preferred = config.editFormat === "auto" ? loadModelFormats(config.models)(route.model) : undefined;
+  const setting = preferred === "search-replace" ? preferred : config.editFormat;
+  const thresholdTokens = preferred === "whole" ? maxOutputTokens : config.editThresholdTokens;
   // A token is at least one byte: a file no larger than both limits in bytes needs no tokenizing.
-  const fitsByBytes = task.bytes <= Math.min(config.editThresholdTokens, maxOutputTokens);
+  const fitsByBytes = task.bytes <= Math.min(thresholdTokens, maxOutputTokens);
   const wholeTokens = fitsByBytes ? task.bytes : countTokens(prepared.files.get(task.file)?.content ?? "");
-  const format = answerFormatFor(task, { setting: config.editFormat, wholeTokens, thresholdTokens: config.editThresholdTokens, maxOutputTokens });
+  const format = answerFormatFor(task, { setting, wholeTokens, thresholdTokens, maxOutputTokens });
   return format === "search-replace" && editFailures >= MAX_FORMAT_RETRIES && wholeTokens <= maxOutputTokens ? "whole" : format;
 }
 

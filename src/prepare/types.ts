@@ -3,6 +3,7 @@ import type { Plan, SourceFile } from "../core/index.js";
 import type { Estimate, Pricing } from "../estimate/index.js";
 import type { RepoState } from "../git/index.js";
 import type { ScanResult } from "../scan/index.js";
+import type { ShardSpec } from "../shard/index.js";
 import type { Baseline } from "../validate/index.js";
 
 export interface PrepareOptions {
@@ -11,12 +12,16 @@ export interface PrepareOptions {
   overrides: ConfigOverrides;
   /** Instruction is required for estimate and run, not for plan. */
   needsInstruction: boolean;
+  /** Called while the estimate tokenizes the plan's prompts (tasks done of all), for `swarm estimate`'s progress line. */
+  onEstimateProgress?: (done: number, total: number) => void;
   /**
    * Whether HEAD's import graph and problems are taken (validation and prompt context need them). `swarm plan`
    * says false: it needs the graph only to order refactors under "dependencies-first".
    * @default true
    */
   needsBaseline?: boolean;
+  /** `--shard k/n`: run this shard's part of the plan only (see shard-part.ts). */
+  shard?: ShardSpec;
 }
 
 /** What `swarm plan` shows: the task graph and the skips, before any tokenizing or request. */
@@ -38,4 +43,6 @@ export interface PreparedPlan {
 export interface Prepared extends PreparedPlan {
   pricing: Pricing;
   estimate: Estimate;
+  /** A shard run's place in the whole run: k/n, the whole plan's fingerprint, each shard's expected tokens. */
+  shard?: ShardSpec & { fingerprint: string; loads: number[] };
 }

@@ -144,6 +144,8 @@ export function summaryFromReport(report: Report, paths: SummaryPaths, exitCode:
   };
   if (report.budget) summary.budget = report.budget;
   if (report.resumeHint) summary.resumeHint = report.resumeHint;
+  summary.baseSha = report.baseSha;
+  summary.instruction = report.instruction;
   summary.metrics = summarizeMetrics(report.metrics);
   return summary;
 }

@@ -1,7 +1,7 @@
 export { buildReport, errorPct, summaryFromReport } from "./build-report.js";
 export { renderEstimate, renderSampleEstimate } from "./render-estimate.js";
-export { describeCompletion, describeOutliers, describeSpreadByRole, describeStoppedBy, hiddenOutliers, renderStepSummaryFacts, renderTerminalReport } from "./render-markdown.js";
+export { describeCompletion, describeEditAnswers, describeOutliers, describeSpreadByRole, describeStoppedBy, hiddenOutliers, renderStepSummaryFacts, renderTerminalReport } from "./render-markdown.js";
 export type { StepSummaryFacts } from "./render-markdown.js";
 export { renderPlan } from "./render-plan.js";
-export type { Report, ReportCommit } from "./types.js";
+export type { Report, ReportCommit, ReportShard } from "./types.js";
 export { writeReport } from "./write-report.js";

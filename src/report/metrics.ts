@@ -34,7 +34,7 @@ export type MetricTask = Pick<
   "id" | "role" | "file" | "status" | "attempts" | "inputTokens" | "outputTokens" | "wallMs"
 >;
 
-export type MetricStep = Pick<StepRecord, "taskId" | "kind" | "ok" | "error" | "status" | "latencyMs">;
+export type MetricStep = Pick<StepRecord, "taskId" | "kind" | "ok" | "error" | "status" | "latencyMs" | "format">;
 
 /**
  * - completion rate over all planned tasks, flagged below 95 %
@@ -59,6 +59,7 @@ export function computeMetrics(input: { tasks: readonly MetricTask[]; steps: rea
     wallMs: wallMetrics(agents),
     stepLatencyMs: latencyMetrics(steps),
     ...failureMetrics(steps),
+    editAnswers: editMetrics(steps),
     thresholds: {
       completionTarget: COMPLETION_TARGET,
       tokenOutlierFactor: TOKEN_OUTLIER_FACTOR,
@@ -144,6 +145,13 @@ function failureMetrics(steps: readonly MetricStep[]): Pick<RunMetrics, "retries
   return { retries, failedSteps, rateLimited };
 }
 
+function editMetrics(steps: readonly MetricStep[]): RunMetrics["editAnswers"] {
+  const edits = steps.filter((s) => s.format === "search-replace");
+  const applied = edits.filter((s) => s.ok).length;
+  const failed = edits.filter((s) => s.error?.code === "edit-failed").length;
+  return { applied, failed, rate: applied + failed === 0 ? null : failed / (applied + failed) };
+}
+
 /** Outliers of each kind carried into the final summary; report.json lists them all. */
 const SUMMARY_OUTLIERS = 3;
 
@@ -169,5 +177,6 @@ export function summarizeMetrics(m: RunMetrics, maxOutliers = SUMMARY_OUTLIERS):
     },
     retries: { total: m.retries.total, byCause: { ...m.retries.byCause } },
     rateLimited: m.rateLimited,
+    editAnswers: { ...m.editAnswers },
   };
 }

@@ -1,5 +1,5 @@
 import type { Plan } from "../core/index.js";
-import type { Estimate, Range, SampleExtrapolation, SampleSelection } from "../estimate/index.js";
+import { calibrationSource, type Estimate, type Range, type SampleExtrapolation, type SampleSelection } from "../estimate/index.js";
 import { alignColumns, formatDuration, formatPercent, formatTokens, formatUSD, plural } from "../util/index.js";
 
 /** `swarm estimate` for people: a table per role and total, the wall time and its assumptions. */
@@ -7,25 +7,41 @@ export function renderEstimate(input: { repo: string; plan: Plan; estimate: Esti
   const { estimate: e, plan } = input;
   const header = ["role", "tasks", "input tok", "cached", "output tok", "USD"];
   const row = (name: string, r: Estimate["total"]) => [name, String(r.tasks), formatTokens(r.inputTokens), formatTokens(r.cachedInputTokens), formatTokens(r.outputTokens), formatUSD(r.costUSD)];
-  const rows = [header, ...plan.roles.filter((role) => e.byRole[role]).map((role) => row(role, e.byRole[role]!)), row("total", e.total)];
+  // Roles include their expected retries; repairs are a step kind of their own, so the rows add up to the total.
+  const repair = e.byRole.repair ? [row("repair", e.byRole.repair)] : [];
+  const rows = [header, ...plan.roles.filter((role) => e.byRole[role]).map((role) => row(role, e.byRole[role]!)), ...repair, row("total", e.total)];
   const lines = [
     `Estimate for ${input.repo}: ${plan.files.length} files → ${plan.tasks.length} tasks, model ${input.model} (no request sent)`,
     "",
     ...alignColumns(rows, ["left", "right", "right", "right", "right", "right"]).map((l) => `  ${l.trimEnd()}`),
     "",
-    `Expected cost: ${formatUSD(e.total.costUSD)} (${describeCalibration(e)})`,
-    `Expected wall time: ~${formatDuration(e.wallMs)} at concurrency ${input.concurrency}, assuming ${formatDuration(input.assumedLatencyMs)} per request`,
+    ...renderLines(e),
+    `Expected cost: ${formatUSD(e.total.costUSD)}${e.rangeUSD ? ` (range ${formatUSD(e.rangeUSD.low)}–${formatUSD(e.rangeUSD.expected)}–${formatUSD(e.rangeUSD.high)})` : ""} (${describeCalibration(e)})`,
+    `Expected wall time: ~${formatDuration(e.wallMs)} at concurrency ${input.concurrency}${e.timeMs ? ` (requests ~${formatDuration(e.timeMs.requests)}, validation ~${formatDuration(e.timeMs.validation)}, commit and report ~${formatDuration(e.timeMs.commit)})` : `, assuming ${formatDuration(input.assumedLatencyMs)} per request`}`,
   ];
   if (e.assumptions.length > 0) lines.push("Assumptions:", ...e.assumptions.map((a) => `  - ${a}`));
   if (plan.skips.length > 0) lines.push(`Skipped ${plan.skips.length} file(s); swarm plan lists them.`);
   return lines.join("\n") + "\n";
 }
 
+/** The parts the total adds up: first attempts, expected retries and repairs (issue 16). */
+function renderLines(e: Estimate): string[] {
+  if (!e.lines) return [];
+  const { firstAttempts: f, retries: r, repairs: p } = e.lines;
+  const steps = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+  const rows = [
+    ["part", "requests", "input tok", "output tok", "USD"],
+    ["first attempts", steps(f.steps), formatTokens(f.usage.inputTokens), formatTokens(f.usage.outputTokens), formatUSD(f.costUSD)],
+    [`retries (${r.source})`, steps(r.steps), formatTokens(r.usage.inputTokens), formatTokens(r.usage.outputTokens), formatUSD(r.costUSD)],
+    [`repairs (${p.source})`, steps(p.steps), formatTokens(p.usage.inputTokens), formatTokens(p.usage.outputTokens), formatUSD(p.costUSD)],
+  ];
+  return [...alignColumns(rows, ["left", "right", "right", "right", "right"]).map((l) => `  ${l.trimEnd()}`), ""];
+}
+
 /** "calibrated from 3 runs" or why not: the reader should know whether the figures were ever checked. */
-export function describeCalibration(e: Pick<Estimate, "calibrated" | "calibratedFromRuns">): string {
+export function describeCalibration(e: Pick<Estimate, "calibrated" | "calibratedFromRuns" | "calibratedFromSampleTasks">): string {
   if (!e.calibrated) return "uncalibrated: no earlier run of this model and role in this repository";
-  const runs = e.calibratedFromRuns ?? 1;
-  return `calibrated from ${plural(runs, "run")}`;
+  return calibrationSource(e.calibratedFromRuns ?? 0, e.calibratedFromSampleTasks ?? 0);
 }
 
 export interface RenderSampleInput {

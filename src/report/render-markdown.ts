@@ -102,6 +102,11 @@ export function describeOutliers(m: SummaryMetrics): string[] {
 }
 
 /** Outliers counted but not listed in the brief form. */
+/** "Edit answers: 3 of 40 did not apply (7.5%)": how well the run's model wrote SEARCH/REPLACE edits. */
+export function describeEditAnswers(e: NonNullable<SummaryMetrics["editAnswers"]>): string {
+  return `Edit answers: ${e.failed} of ${e.applied + e.failed} did not apply (${formatPercent(e.rate, { digits: 1 })})`;
+}
+
 export function hiddenOutliers(m: SummaryMetrics): number {
   return m.slowOutliers.count - m.slowOutliers.top.length + (m.tokenOutliers.count - m.tokenOutliers.top.length);
 }
@@ -218,6 +223,7 @@ export function renderReportMarkdown(report: Report): string {
     "",
     ...roleTable(report.counts),
   );
+  if (report.shards) lines.push("", "## Shards", "", ...shardLines(report.shards));
 
   lines.push("", "## Estimate vs actual", "");
   if (!report.estimateVsActual) {
@@ -266,6 +272,7 @@ function metricsMarkdown(report: Report): string[] {
     `- Request latency: ${describeDistribution(m.stepLatencyMs, formatDuration)} over ${m.stepLatencyMs.count} requests`,
     `- Retries: ${m.retries.total}${m.retries.total ? ` (${describeCauses(m.retries.byCause)})` : ""}; rate-limited (429) responses: ${m.rateLimited}`,
     `- Failed requests: ${m.failedSteps.total}${m.failedSteps.total ? ` (${describeCauses(m.failedSteps.byCause)})` : ""}`,
+    ...(m.editAnswers.rate === null ? [] : [`- ${describeEditAnswers(m.editAnswers)}`]),
     "",
     ...table(
       ["Role", "Agents", "Wall p50", "Wall p95", "Wall max", "Tokens p50", "Tokens p95", "Tokens max"],
@@ -611,4 +618,11 @@ function roleMetricsRow(
   const wallCells = [formatDuration(wall.p50), formatDuration(wall.p95), formatDuration(wall.max)];
   const tokenCells = tokenStats.map((stat) => (tokens?.[stat] === undefined ? "–" : formatTokens(tokens[stat]!)));
   return [role, String(wall.count), ...wallCells, ...tokenCells];
+}
+
+/** A merge's per-shard figures, and the shards it merged without. */
+function shardLines(shards: NonNullable<Report["shards"]>): string[] {
+  const rows = shards.merged.map((s) => [`${s.index}/${s.count}`, code(s.runId), `${s.succeeded}/${s.tasks}`, formatUSD(s.costUSD), formatDuration(s.durationMs), s.stoppedBy]);
+  const missing = shards.missing.length > 0 ? ["", `**Missing shards:** ${shards.missing.join(", ")} — their tasks are not on the branch.`] : [];
+  return [...table(["Shard", "Run", "Succeeded", "Cost", "Duration", "Stopped by"], rows), ...missing];
 }

@@ -16,5 +16,6 @@ export function renderPlan(input: { repo: string; headSha: string; plan: Plan })
     lines.push(`Skipped ${plural(plan.skips.length, "file")}:`);
     lines.push(...alignColumns(plan.skips.map((s) => [printable(s.path), s.reason, printable(s.detail)])).map((l) => `  ${l.trimEnd()}`));
   } else lines.push("Skipped: none");
+  for (const l of plan.leftOut ?? []) lines.push(`${l.count.toLocaleString("en-US")} ${l.what} left out (${l.why})`);
   return lines.join("\n") + "\n";
 }

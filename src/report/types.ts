@@ -115,6 +115,11 @@ export interface RunMetrics {
   failedSteps: { total: number; byCause: Partial<Record<StepErrorCode, number>> };
   /** Requests answered with HTTP 429 (or classified rate-limited). */
   rateLimited: number;
+  /**
+   * SEARCH/REPLACE answers: usable ones and ones whose edits did not apply ("edit-failed"); rate = failed ÷ both,
+   * null when no edit answer came back. How well this run's model writes edits (issue 15).
+   */
+  editAnswers: { applied: number; failed: number; rate: number | null };
   /** The factors the flags above used, so a reader of report.json can tell. */
   thresholds: { completionTarget: number; tokenOutlierFactor: number; slowOutlierFactor: number };
 }
@@ -173,4 +178,18 @@ export interface Report {
   missing: MissingEntry[];
   /** Command that resumes the run; null when it completed. */
   resumeHint: string | null;
+  /** A merge's shards (`swarm merge`): what each shard did, and which shards were not there (--allow-partial). */
+  shards?: { merged: ReportShard[]; missing: number[] };
+}
+
+export interface ReportShard {
+  index: number;
+  count: number;
+  file: string;
+  runId: string;
+  tasks: number;
+  succeeded: number;
+  costUSD: number;
+  durationMs: number;
+  stoppedBy: StoppedBy;
 }

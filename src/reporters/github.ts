@@ -1,6 +1,7 @@
 import { appendFile as fsAppendFile } from "node:fs/promises";
 import type { RunSummary, SwarmEvent } from "../events/index.js";
 import { describeStoppedBy, renderStepSummaryFacts, type ReportCommit, type StepSummaryFacts } from "../report/index.js";
+import { describePhase, reviewHandOff } from "./review.js";
 import type { Reporter, TextSink } from "./types.js";
 
 export interface GithubReporterOptions {
@@ -12,7 +13,11 @@ export interface GithubReporterOptions {
   out: TextSink;
   /** @default fs.promises.appendFile */
   appendFile?: (path: string, text: string) => Promise<void>;
-  /** GitHub shows at most 10 error annotations per step; the rest are folded into one. @default 10 */
+  /**
+   * Root causes annotated one by one before the rest are folded into one annotation. Every root cause by
+   * default (issue 17): GitHub lists 10 per step in the checks UI, but all of them on the files' diff.
+   * @default Infinity
+   */
   maxAnnotations?: number;
 }
 
@@ -24,23 +29,32 @@ export interface GithubReporterOptions {
  */
 export function createGithubReporter(options: GithubReporterOptions): Reporter {
   const appendFile = options.appendFile ?? ((path: string, text: string) => fsAppendFile(path, text, "utf8"));
-  const maxAnnotations = options.maxAnnotations ?? 10;
+  const maxAnnotations = options.maxAnnotations ?? Number.POSITIVE_INFINITY;
   const print = (line: string) => options.out.write(line + "\n");
 
   const roleByTask = new Map<string, string>();
   const commits: ReportCommit[] = [];
   let validation: StepSummaryFacts["validation"] = null;
   let pending: Promise<void> = Promise.resolve();
+  let isGroupOpen = false;
+  const endGroup = () => {
+    if (isGroupOpen) print("::endgroup::");
+    isGroupOpen = false;
+  };
 
   const finish = (summary: RunSummary) => {
     const roleOf = (taskId: string) => roleByTask.get(taskId) ?? taskId.split(":")[0];
+    endGroup();
     const failed = summary.failed;
-    const shown = failed.length > maxAnnotations ? failed.slice(0, maxAnnotations - 1) : failed;
+    const { roots, dependents } = rootCauses(failed);
+    const shown = roots.length > maxAnnotations ? roots.slice(0, maxAnnotations - 1) : roots;
     for (const f of shown) {
-      print(annotation("error", { file: f.output, title: `swarm ${roleOf(f.taskId)} failed` }, `${f.error.code}: ${f.error.message}`));
+      const blocked = dependents.get(f.taskId) ?? [];
+      const also = blocked.length === 0 ? "" : `\n${blocked.length} dependent ${blocked.length === 1 ? "task" : "tasks"} not done: ${blocked.slice(0, 10).join(", ")}${blocked.length > 10 ? ", ..." : ""}`;
+      print(annotation("error", { file: f.output, title: `swarm ${roleOf(f.taskId)} failed` }, `${f.error.code}: ${f.error.message}${also}`));
     }
-    if (shown.length < failed.length) {
-      print(annotation("error", { title: "swarm" }, `${failed.length - shown.length} more tasks failed; see the step summary`));
+    if (shown.length < roots.length) {
+      print(annotation("error", { title: "swarm" }, `${roots.length - shown.length} more tasks failed; see the step summary`));
     }
     if (summary.stoppedBy !== "completed") {
       const resume = summary.resumeHint ? `; resume with: ${summary.resumeHint}` : "";
@@ -67,11 +81,14 @@ export function createGithubReporter(options: GithubReporterOptions): Reporter {
       notRunByReason: [],
       validation,
       commits,
-      reportMd: summary.reportMd,
+      // A path on the runner means nothing to the reader of the summary (issue 17); the branch and compare command do.
+      reportMd: null,
       resumeHint: summary.resumeHint ?? null,
       metrics: summary.metrics ?? null,
     };
-    pending = appendFile(path, renderStepSummaryFacts(facts) + "\n").catch((error: unknown) => {
+    const review = reviewHandOff(summary).slice(0, 2);
+    const compare = review.length === 0 ? "" : `\nReview the branch \`${summary.branch}\`:\n\n\`\`\`sh\n${review.join("\n")}\n\`\`\`\n`;
+    pending = appendFile(path, renderStepSummaryFacts(facts) + compare + "\n").catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       print(annotation("warning", { title: "swarm" }, `could not write the step summary: ${message}`));
     });
@@ -80,6 +97,11 @@ export function createGithubReporter(options: GithubReporterOptions): Reporter {
   return {
     onEvent(event: SwarmEvent) {
       switch (event.type) {
+        case "run.phase":
+          endGroup();
+          print(`::group::swarm: ${describePhase(event.phase, event.count)}`);
+          isGroupOpen = true;
+          break;
         case "task.failed":
           roleByTask.set(event.taskId, event.role);
           break;
@@ -96,6 +118,37 @@ export function createGithubReporter(options: GithubReporterOptions): Reporter {
     },
     close: () => pending,
   };
+}
+
+type Failure = RunSummary["failed"][number];
+
+/**
+ * Failures split into root causes and, per root, the tasks that did not run because of it. The engine
+ * names the failed prerequisite ("<task> failed"); a chain is followed down to the task that failed itself.
+ */
+function rootCauses(failed: Failure[]): { roots: Failure[]; dependents: Map<string, string[]> } {
+  const byId = new Map(failed.map((f) => [f.taskId as string, f]));
+  const prerequisiteOf = (f: Failure): string | undefined => {
+    if (f.error.code !== "dependency-failed") return undefined;
+    const named = /(?:prerequisite )?(\S+) (?:failed|did not run)$/.exec(f.error.message)?.[1];
+    return named !== undefined && byId.has(named) ? named : undefined;
+  };
+  const roots: Failure[] = [];
+  const dependents = new Map<string, string[]>();
+  for (const f of failed) {
+    let root: string | undefined = prerequisiteOf(f);
+    if (root === undefined) {
+      roots.push(f);
+      continue;
+    }
+    for (let hops = 0; hops < failed.length; hops++) {
+      const next = prerequisiteOf(byId.get(root)!);
+      if (next === undefined) break;
+      root = next;
+    }
+    dependents.set(root, [...(dependents.get(root) ?? []), f.output]);
+  }
+  return { roots, dependents };
 }
 
 /** Escaping from @actions/core `command.ts`: data escapes % CR LF; properties also `:` and `,`. */

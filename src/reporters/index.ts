@@ -1,4 +1,5 @@
 export type { Reporter } from "./types.js";
 export { createGithubReporter } from "./github.js";
 export { createNdjsonReporter } from "./ndjson.js";
-export { createPlainReporter } from "./plain.js";
+export { createPlainReporter, type PlainStyle } from "./plain.js";
+export { describePhase, reviewHandOff } from "./review.js";

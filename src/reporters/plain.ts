@@ -1,8 +1,11 @@
 import type { RunSummary, SummaryMetrics, SwarmEvent, SwarmEventOf } from "../events/index.js";
-import { describeCompletion, describeOutliers, describeSpreadByRole, describeStoppedBy, errorPct, hiddenOutliers } from "../report/index.js";
+import { describeCompletion, describeEditAnswers, describeOutliers, describeSpreadByRole, describeStoppedBy, errorPct, hiddenOutliers } from "../report/index.js";
 import { formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine, plural } from "../util/index.js";
 import { createHeartbeat, type HeartbeatClock, type Pulse } from "./heartbeat.js";
+import { describePhase, reviewHandOff } from "./review.js";
 import type { Reporter, TextSink } from "./types.js";
+
+export type PlainStyle = "lines" | "ci" | "dots" | "failures";
 
 export interface PlainReporterOptions {
   out: TextSink;
@@ -16,6 +19,13 @@ export interface PlainReporterOptions {
   heartbeatEveryMs?: number;
   /** Clock of the heartbeat; tests inject a manual one. */
   clock?: HeartbeatClock;
+  /**
+   * What is printed per task (issue 17, `--reporter`): "lines" a line per task and a progress line every
+   * `progressEveryMs`; "ci" (the default under CI) failures only and a progress line at each 5% of the tasks;
+   * "dots" a `.` per finished and an `F` per failed task; "failures" failures only, no progress lines.
+   * Phases, warnings, validation and the summary are printed in every style. @default "lines"
+   */
+  style?: PlainStyle;
 }
 
 /**
@@ -34,8 +44,21 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
     clock: options.clock,
     write: (pulse) => print(heartbeatLine(pulse)),
   });
+  const style = options.style ?? "lines";
+  // Dots share a line until 80 of them or until any other line is printed.
+  let dots = 0;
   const print = (line: string) => {
-    options.out.write(line + "\n");
+    options.out.write((dots > 0 ? "\n" : "") + line + "\n");
+    dots = 0;
+    heartbeat.printed();
+  };
+  const dot = (char: string) => {
+    options.out.write(char);
+    dots++;
+    if (dots >= 80) {
+      options.out.write("\n");
+      dots = 0;
+    }
     heartbeat.printed();
   };
 
@@ -52,6 +75,8 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
     estimatedCostUSD: null as number | null,
     limit: 0,
     lastProgressT: 0,
+    /** Quiet mode: the last 5% step a progress line was printed for. */
+    lastProgressStep: 0,
     problems: 0,
   };
 
@@ -60,6 +85,7 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
       state.isStarted = true;
       state.total = e.tasks;
       state.done = e.alreadyDone;
+      state.lastProgressStep = e.tasks === 0 ? 0 : Math.floor((e.alreadyDone / e.tasks) * 20);
       state.limit = e.concurrency;
       state.lastProgressT = e.t;
       state.estimatedCostUSD = e.estimate?.costUSD ?? null;
@@ -86,8 +112,14 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
       state.tokens += e.usage.inputTokens + e.usage.outputTokens;
       state.costUSD += e.costUSD;
     },
+    "run.phase": (e) => print(`phase: ${describePhase(e.phase, e.count)} (${formatDuration(e.elapsedMs)})`),
     "task.finished": (e) => {
       state.done++;
+      if (style === "dots") {
+        dot(e.changed ? "." : "-");
+        return;
+      }
+      if (style !== "lines") return;
       const tokens = formatTokens(e.usage.inputTokens + e.usage.outputTokens);
       const unchanged = e.changed ? "" : ", unchanged";
       print(`ok   ${e.role} ${e.file} (${plural(e.attempts, "attempt")}, ${tokens} tok, ${formatDuration(e.wallMs)}${unchanged})`);
@@ -95,10 +127,16 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
     "task.failed": (e) => {
       state.done++;
       state.failed++;
+      if (style === "dots") {
+        dot("F");
+        return;
+      }
       print(`FAIL ${e.role} ${e.file}: ${e.error.code} - ${oneLine(e.error.message, 200)} (${plural(e.attempts, "attempt")})`);
     },
     "limit.changed": (e) => {
       state.limit = e.limit;
+      const why = e.reason === "rate-limited" ? "rate-limited" : "recovered";
+      print(`limit: concurrency ${e.limit} of ${e.max} (${why}${e.detail ? `: ${oneLine(e.detail, 200)}` : ""})`);
     },
     "validate.started": (e) => print(`validating ${plural(e.files, "changed file")}`),
     "validate.problem": (e) => {
@@ -117,7 +155,8 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
       print(`validation: ${plural(e.problems, "problem")}, ${e.repaired} repaired, ${e.reverted} reverted`);
     },
     "budget.warning": (e) => print(`budget: ${describeBudget(e.budget, e.used, e.limit)} used`),
-    "budget.exhausted": (e) => print(`budget exhausted: ${describeBudget(e.budget, e.used, e.limit)}; no new tasks will start`),
+    "budget.exhausted": (e) => print(`budget exhausted: ${e.spentUSD === undefined ? describeBudget(e.budget, e.used, e.limit) : describeCostStop(e.spentUSD, e.reserveUSD ?? 0, e.nextTasks ?? 1, e.limit)}; no new tasks will start`),
+    "run.projection": (e) => print(`projection: ${formatUSD(e.costUSD)} final cost (${formatUSD(e.spentUSD)} spent), ~${formatDuration(e.etaMs)} to go incl. validation and commit; ${e.tasksDone}/${e.tasks} tasks done`),
     "run.draining": (e) => print(`draining (${e.reason}): waiting for in-flight tasks, starting no new ones`),
     "run.aborting": () => print("aborting: cancelling in-flight requests"),
     "commit.created": (e) => print(`commit ${e.sha.slice(0, 7)} on ${e.branch}: ${e.role}, ${plural(e.files.length, "file")}`),
@@ -143,7 +182,15 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
       heartbeat.onEvent(event);
       const handle = handlers[event.type] as ((e: SwarmEvent) => void) | undefined;
       handle?.(event);
-      if (state.isStarted && !state.isFinished && event.t - state.lastProgressT >= progressEveryMs) {
+      if (!state.isStarted || state.isFinished) return;
+      if (style === "dots" || style === "failures") return;
+      if (style === "ci") {
+        const step = state.total === 0 ? 0 : Math.floor((state.done / state.total) * 20);
+        if (step > state.lastProgressStep) {
+          state.lastProgressStep = step;
+          print(progressLine());
+        }
+      } else if (event.t - state.lastProgressT >= progressEveryMs) {
         state.lastProgressT = event.t;
         print(progressLine());
       }
@@ -187,6 +234,8 @@ function finalSummary(s: RunSummary, maxFailureLines: number): string[] {
     if (s.failed.length > maxFailureLines) lines.push(`  ... and ${s.failed.length - maxFailureLines} more (see the report)`);
   }
   if (s.resumeHint) lines.push(`resume: ${s.resumeHint}`);
+  const review = reviewHandOff(s);
+  if (review.length > 0) lines.push("review:", ...review.map((line) => `  ${line}`));
   return lines;
 }
 
@@ -205,10 +254,16 @@ function metricsLines(m: SummaryMetrics): string[] {
       .join(", ");
     lines.push(`retries: ${m.retries.total} (${causes}); 429 responses: ${m.rateLimited}`);
   }
+  if (m.editAnswers && m.editAnswers.rate !== null) lines.push(describeEditAnswers(m.editAnswers).toLowerCase());
   for (const outlier of describeOutliers(m)) lines.push(`outlier ${outlier}`);
   const hidden = hiddenOutliers(m);
   if (hidden > 0) lines.push(`outlier ... and ${hidden} more (see the report)`);
   return lines;
+}
+
+/** Issue 16: the spend printed is what was billed; the reserve says why the run stopped short of the limit. */
+function describeCostStop(spentUSD: number, reserveUSD: number, nextTasks: number, limit: number): string {
+  return `cost ${formatUSD(spentUSD)} spent of ${formatUSD(limit)}; stopped before ${formatUSD(spentUSD + reserveUSD)}: ${nextTasks === 1 ? "the next task's" : `the next ${nextTasks} tasks'`} reserve (${formatUSD(reserveUSD)}) would cross the ${formatUSD(limit)} limit`;
 }
 
 function describeBudget(budget: "steps" | "cost", used: number, limit: number): string {

@@ -11,7 +11,7 @@ export interface RunMeta {
   headSha: string;
   instruction: string;
   startedAt: string;
-  options: { configPath?: string; overrides: ConfigOverrides };
+  options: { configPath?: string; overrides: ConfigOverrides; shard?: { index: number; count: number }; bundleOut?: string };
   /** Endpoint settings given to resumes (--base-url, --model, --concurrency), in order; each on top of the last. */
   resumes?: { at: string; overrides: ConfigOverrides }[];
 }
@@ -24,13 +24,48 @@ export function resumeOverrides(meta: RunMeta, flags: ConfigOverrides): { overri
   const given: ConfigOverrides = {};
   for (const key of RESUMABLE) if (flags[key] !== undefined) Object.assign(given, { [key]: flags[key] });
   const earlier = (meta.resumes ?? []).map((r) => r.overrides);
-  return { overrides: Object.assign({}, meta.options.overrides, ...earlier, given), given };
+  const overrides: ConfigOverrides = Object.assign({}, meta.options.overrides, ...earlier, given);
+  // run.json never holds the credential of a --base-url: it must come with the resume again.
+  if (typeof overrides.baseURL === "string" && overrides.baseURL.includes(REDACTED)) {
+    throw usageError(`run ${meta.runId} reached its endpoint with a credential in --base-url, which run.json does not keep`, "pass the same --base-url to `swarm resume` again");
+  }
+  return { overrides, given };
+}
+
+const REDACTED = "REDACTED";
+const SECRET_PARAM = /key|token|secret|password|passwd|sig|auth/i;
+
+/** A base URL without its credentials: the password of its user info and secret-looking query values. */
+function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  let changed = false;
+  if (parsed.password !== "") {
+    parsed.password = REDACTED;
+    changed = true;
+  }
+  for (const [name, value] of parsed.searchParams) {
+    if (SECRET_PARAM.test(name) && value !== "") {
+      parsed.searchParams.set(name, REDACTED);
+      changed = true;
+    }
+  }
+  return changed ? parsed.toString() : url;
+}
+
+/** Overrides as run.json keeps them: a --base-url's credentials replaced by REDACTED (see resumeOverrides). */
+function storable(overrides: ConfigOverrides): ConfigOverrides {
+  return typeof overrides.baseURL === "string" ? { ...overrides, baseURL: redactUrl(overrides.baseURL) } : overrides;
 }
 
 /** Records a resume's endpoint flags in run.json, so the next resume starts from them. */
 export async function recordResume(paths: RunDirPaths, meta: RunMeta, given: ConfigOverrides): Promise<void> {
   if (Object.keys(given).length === 0) return;
-  const next: RunMeta = { ...meta, resumes: [...(meta.resumes ?? []), { at: new Date().toISOString(), overrides: given }] };
+  const next: RunMeta = { ...meta, resumes: [...(meta.resumes ?? []), { at: new Date().toISOString(), overrides: storable(given) }] };
   await writeFileAtomic(paths.meta, JSON.stringify(next, null, 2) + "\n");
 }
 
@@ -65,7 +100,7 @@ export function assertSameHead(meta: RunMeta, headSha: string): void {
 export async function openRunDir(repoTop: string, plan: Plan, meta: RunMeta | SampleMeta): Promise<RunDirPaths> {
   const paths = await createRunDir(repoTop, meta.runId);
   await writeFileAtomic(paths.plan, JSON.stringify(plan, null, 2) + "\n");
-  await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2) + "\n");
+  await writeFileAtomic(paths.meta, JSON.stringify({ ...meta, options: { ...meta.options, overrides: storable(meta.options.overrides) } }, null, 2) + "\n");
   return paths;
 }
 

@@ -19,6 +19,8 @@ export interface EntryInfo {
 export interface FilterOptions {
   /** Files larger than this are skipped unread. */
   maxFileBytes: number;
+  /** The setting that limit comes from, for the skip's reason. @default "maxFileBytes" */
+  maxFileBytesName?: string;
 }
 
 /** git's own binary heuristic looks for a NUL in the first 8,000 bytes (xdiff-interface.c, buffer_is_binary). */
@@ -35,7 +37,7 @@ export function skipBeforeReading(entry: EntryInfo, options: FilterOptions): Ski
   if (secretName) return skip(path, "secret-name", `${secretName}; kept out of every prompt`);
   if (mode === "120000") return skip(path, "symlink", "a symbolic link; its target is scanned on its own if included");
   if (size > options.maxFileBytes) {
-    return skip(path, "too-large", `${size} bytes, over maxFileBytes (${options.maxFileBytes})`);
+    return skip(path, "too-large", `${size} bytes, over ${options.maxFileBytesName ?? "maxFileBytes"} (${options.maxFileBytes})`);
   }
   if (size === 0) return skip(path, "empty", "an empty file");
   return null;

@@ -27,6 +27,8 @@ export interface ScanOptions {
   exclude: string[];
   /** Files larger than this are skipped without being read. */
   maxFileBytes: number;
+  /** The setting that limit comes from, for the skip's reason. @default "maxFileBytes" */
+  maxFileBytesName?: string;
   /**
    * Repo-relative folder the run is scoped to (`swarm plan packages/api`); "" or absent for the whole repo.
    * Only files under it are scanned, and include/exclude/.gitignore are read relative to it, as if it were

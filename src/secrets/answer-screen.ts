@@ -21,7 +21,7 @@ export interface AnswerScreenInput {
    */
   containsApiKey?: (text: string) => boolean;
   maxAnswerBytes: number;
-  /** Share of the source's non-blank lines a refactor answer may remove. */
+  /** Share of the source's non-blank lines a refactor or repair answer may remove. */
   maxDeletionRatio: number;
   allowDeletions: boolean;
 }
@@ -87,7 +87,8 @@ export function screenAnswer(input: AnswerScreenInput): AnswerVerdict {
   // A secret the source already holds is not new; but sources with secrets never reach a prompt anyway.
   if (hit) return reject("secret", `answer contains a secret (${hit.rule})`);
   if (newHighEntropyToken(input.answer, input.source) !== null) return reject("secret", "answer contains a secret (high-entropy)");
-  if (input.role === "refactor" && !input.allowDeletions && input.source !== undefined) {
+  // A repair answer replaces a whole file as much as a refactor does: "fix the type error" must not empty it.
+  if ((input.role === "refactor" || input.role === "repair") && !input.allowDeletions && input.source !== undefined) {
     const before = nonBlankLines(input.source);
     if (before.length > 0) {
       const after = new Set(nonBlankLines(input.answer).map((l) => l.trim()));

@@ -1,11 +1,12 @@
 import { Box, Text } from "ink";
-import { formatPercent, formatTokens, formatUSD, plural } from "../util/index.js";
+import { formatDuration, formatPercent, formatTokens, formatUSD, plural } from "../util/index.js";
 import { EventLog } from "./components/EventLog.js";
-import { Failures, formatCounts } from "./components/Failures.js";
+import { Failures, failureRows, formatCounts } from "./components/Failures.js";
 import { FinalSummary } from "./components/FinalSummary.js";
 import { InFlightAgents } from "./components/InFlightAgents.js";
 import { ProgressBar } from "./components/ProgressBar.js";
 import { RoleCounts } from "./components/RoleCounts.js";
+import { describePhase } from "../reporters/index.js";
 import { etaMs, settledTasks, slowestInFlight, totalTasks, type DashboardState } from "./state.js";
 
 export type DashboardProps = DashboardState & {
@@ -48,12 +49,16 @@ export function Dashboard(props: DashboardProps) {
 function LivePanel(props: DashboardProps) {
   const { run, now, rows, columns } = props;
   if (!run) {
-    return <Text dimColor>swarm: waiting for the run to start…</Text>;
+    const p = props.runPhase;
+    if (!p) return <Text dimColor>swarm: starting…</Text>;
+    // The clock runs from the phase's own figure, so it moves on every tick while the scan and estimate go on.
+    return <Text wrap="truncate-end">swarm: {describePhase(p.phase, p.count)}… {formatDuration(p.elapsedMs + Math.max(0, now - p.t))}</Text>;
   }
   const roles = run.roles.length > 0 ? run.roles : [...props.byRole.keys()];
   const stoppingLine = stoppingText(props);
   const phaseLine = phaseText(props);
   const budgetLine = props.budget.exhausted || props.stopping ? null : budgetText(props);
+  const limitLine = limitText(props, columns);
   const showsAgents = props.phase === "executing" || props.phase === "validating";
 
   // Every line below is one terminal row (all text truncates), so the frame height is exact.
@@ -63,15 +68,14 @@ function LivePanel(props: DashboardProps) {
     roles.length +
     1 + // cost
     1 + // retries and limit
+    (limitLine ? Math.ceil([...limitLine].length / Math.max(1, columns)) : 0) +
     (phaseLine ? 1 : 0) +
     (budgetLine ? 1 : 0) +
     (stoppingLine ? 1 : 0);
-  const fit = fitLiveRows({
-    rows,
-    fixedLines,
-    inFlight: showsAgents ? props.inFlight.size : 0,
-    failures: props.failures.length,
-  });
+  // Wrapped reasons take extra rows: fit again with them counted (fewer failures then take no more rows).
+  const extraRows = (fit0: LiveRows) => props.failures.slice(props.failures.length - fit0.failureRows).reduce((n, f) => n + failureRows(f, columns) - 1, 0);
+  const first = fitLiveRows({ rows, fixedLines, inFlight: showsAgents ? props.inFlight.size : 0, failures: props.failures.length });
+  const fit = extraRows(first) === 0 ? first : fitLiveRows({ rows, fixedLines: fixedLines + extraRows(first), inFlight: showsAgents ? props.inFlight.size : 0, failures: props.failures.length });
   const agents = slowestInFlight(props, fit.inFlightRows);
   const failures = props.failures.slice(props.failures.length - fit.failureRows);
 
@@ -101,6 +105,11 @@ function LivePanel(props: DashboardProps) {
         · <Text color={props.rateLimited > 0 ? "yellow" : undefined}>429 ×{props.rateLimited}</Text> · retries {props.retries.total}
         {props.retries.total > 0 ? ` (${formatCounts(props.retries.byCause)})` : ""}
       </Text>
+      {limitLine ? (
+        <Text color="yellow" wrap="wrap">
+          {limitLine}
+        </Text>
+      ) : null}
       {phaseLine ? <Text wrap="truncate-end">{phaseLine}</Text> : null}
       {budgetLine ? (
         <Text color="yellow" wrap="truncate-end">
@@ -119,7 +128,7 @@ function LivePanel(props: DashboardProps) {
       ) : null}
       {fit.failureRows > 0 ? (
         <Box marginTop={1}>
-          <Failures failures={failures} total={props.counts.failed} byCode={props.failuresByCode} />
+          <Failures failures={failures} total={props.counts.failed} byCode={props.failuresByCode} columns={columns} />
         </Box>
       ) : null}
     </>
@@ -161,7 +170,8 @@ function costText(s: DashboardProps): string {
   const tokens = `tokens ${formatTokens(t.inputTokens)} in (${formatTokens(t.cachedInputTokens)} cached) / ${formatTokens(t.outputTokens)} out · ${s.steps} requests`;
   const estimate = s.estimate?.costUSD;
   if (estimate === undefined || estimate <= 0) return `Cost ${formatUSD(s.costUSD)} (no estimate) · ${tokens}`;
-  return `Cost ${formatUSD(s.costUSD)} of ${formatUSD(estimate)} estimated (${formatPercent(s.costUSD / estimate)}) · ${tokens}`;
+  const projected = s.projection ? ` · projected ${formatUSD(s.projection.costUSD)}, ~${formatDuration(s.projection.etaMs)} to go` : "";
+  return `Cost ${formatUSD(s.costUSD)} of ${formatUSD(estimate)} estimated (${formatPercent(s.costUSD / estimate)})${projected} · ${tokens}`;
 }
 
 function phaseText(s: DashboardProps): string | null {
@@ -170,6 +180,14 @@ function phaseText(s: DashboardProps): string | null {
   if (!v) return null;
   const facts = `${plural(v.problems, "new problem")} · ${plural(v.repairs, "repair")}, ${v.repaired} fixed · ${v.reverted} reverted`;
   return v.isFinished ? `Validated ${v.files} files: ${facts}` : `Validating ${v.files} files · ${facts}`;
+}
+
+/** Why the concurrency limit is where it is (issue 17): the limit's own words, wrapped rather than cut. */
+function limitText(s: DashboardProps, columns: number): string | null {
+  if (s.limit.current >= s.limit.max || s.limit.lastReason === null) return null;
+  const text = `Limit ${s.limit.current}/${s.limit.max}: ${s.limit.lastReason}${s.limit.detail ? ` (${s.limit.detail})` : ""}`;
+  // Two rows at most, so the frame height stays predictable.
+  return [...text].length > 2 * columns ? `${[...text].slice(0, 2 * columns - 1).join("")}…` : text;
 }
 
 function budgetText(s: DashboardProps): string | null {
@@ -185,6 +203,8 @@ function stoppingText(s: DashboardProps): string | null {
   const stop = s.stopping;
   if (!stop) return null;
   const n = s.inFlight.size;
+  // Nothing left to wait for: validation and commit follow and have their own line (issue 17).
+  if (n === 0) return null;
   const agents = plural(n, "in-flight agent");
   if (stop.mode === "aborting") return `Aborting — cancelling ${agents}`;
   switch (stop.reason) {

@@ -7,7 +7,7 @@
 // Callers keep one state and hand it to the view only at render time.
 
 import type { Role, StepErrorCode, StepKind, TaskId, TaskStatus, Usage } from "../core/index.js";
-import type { EstimateBrief, RunSummary, SwarmEvent, SwarmEventOf } from "../events/index.js";
+import type { EstimateBrief, RunPhase, RunSummary, SwarmEvent, SwarmEventOf } from "../events/index.js";
 
 /** A task's status while the run goes: the final ones are core's TaskStatus. */
 export type LiveTaskStatus = "queued" | "running" | TaskStatus;
@@ -96,6 +96,8 @@ export interface DashboardState {
   phase: Phase;
   run: RunInfo | null;
   estimate: EstimateBrief | null;
+  /** The engine's latest run.projection: final cost and time to go, from the run's observed rates. */
+  projection: { costUSD: number; etaMs: number } | null;
   /** Latest event time seen. */
   lastT: number;
   /** Overall task counts by status (this process only; see RunInfo.alreadyDone). */
@@ -109,7 +111,9 @@ export interface DashboardState {
   retries: { total: number; byCause: Partial<Record<StepErrorCode, number>> };
   /** Answers that were HTTP 429 (every one, retried or not). */
   rateLimited: number;
-  limit: { current: number; max: number; decreases: number; lastReason: "rate-limited" | "recovered" | null };
+  limit: { current: number; max: number; decreases: number; lastReason: "rate-limited" | "recovered" | null; detail?: string };
+  /** The latest run.phase (issue 17): shown before run.started, and its clock keeps running. */
+  runPhase: { phase: RunPhase; count?: number; t: number; elapsedMs: number } | null;
   /** The most recent failures, oldest first, at most MAX_FAILURES. */
   failures: FailureEntry[];
   /** Failed tasks by error code, including the ones no longer in `failures`. */
@@ -155,6 +159,7 @@ export function initialState(): DashboardState {
     phase: "waiting",
     run: null,
     estimate: null,
+    projection: null,
     lastT: 0,
     counts: zeroCounts(),
     byRole: new Map(),
@@ -165,6 +170,7 @@ export function initialState(): DashboardState {
     retries: { total: 0, byCause: {} },
     rateLimited: 0,
     limit: { current: 0, max: 0, decreases: 0, lastReason: null },
+    runPhase: null,
     failures: [],
     failuresByCode: {},
     log: [],
@@ -215,6 +221,10 @@ export function reduce(state: DashboardState, event: SwarmEvent): DashboardState
       state.limit.current = event.limit;
       state.limit.max = event.max;
       state.limit.lastReason = event.reason;
+      state.limit.detail = event.detail;
+      return state;
+    case "run.phase":
+      state.runPhase = { phase: event.phase, t: event.t, elapsedMs: event.elapsedMs, ...(event.count === undefined ? {} : { count: event.count }) };
       return state;
     case "validate.started":
       state.phase = "validating";
@@ -237,14 +247,20 @@ export function reduce(state: DashboardState, event: SwarmEvent): DashboardState
         isFinished: true,
       });
       return state;
+    case "run.projection":
+      state.projection = { costUSD: event.costUSD, etaMs: event.etaMs };
+      return state;
     case "budget.warning":
       state.budget.warnings[event.budget] = { used: event.used, limit: event.limit };
       appendLog(state, { id: event.seq, kind: "budget", budget: event.budget, used: event.used, limit: event.limit, isExhausted: false });
       return state;
-    case "budget.exhausted":
-      state.budget.exhausted = { budget: event.budget, used: event.used, limit: event.limit };
-      appendLog(state, { id: event.seq, kind: "budget", budget: event.budget, used: event.used, limit: event.limit, isExhausted: true });
+    case "budget.exhausted": {
+      // The bill so far, not spent + reserve: a reserve never spent must not read as spend (issue 16).
+      const used = event.spentUSD ?? event.used;
+      state.budget.exhausted = { budget: event.budget, used, limit: event.limit };
+      appendLog(state, { id: event.seq, kind: "budget", budget: event.budget, used, limit: event.limit, isExhausted: true });
       return state;
+    }
     case "run.draining":
     case "run.aborting":
       return onStopping(state, event);

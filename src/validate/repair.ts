@@ -12,6 +12,8 @@ export interface RepairRequest {
   messages: ChatMessage[];
   /** The messages ask for SEARCH/REPLACE edits of this content (the task's output as it is now). */
   edit?: EditTarget;
+  /** The task's output as it is now: what the answer replaces, so what the deletion screen compares it with. */
+  current?: string;
 }
 
 /** What one task's repair step(s) in a round came to. */
@@ -72,6 +74,8 @@ export function createRepairSession(deps: RepairEngineDeps): RepairSession {
 
     const messages = new Map(requests.map((r) => [r.task.id, r.messages]));
     const edits = new Map(requests.map((r) => [r.task.id, r.edit]));
+    const current = new Map(requests.map((r) => [r.task.id, r.current]));
+    const answerLimits = deps.answerLimits;
     const plan: Plan = {
       version: 1,
       roles: unique(requests.map((r) => r.task.role)) as Role[],
@@ -102,7 +106,7 @@ export function createRepairSession(deps: RepairEngineDeps): RepairSession {
       drain: deps.drain,
       abort: deps.abort,
       ...(deps.random ? { random: deps.random } : {}),
-      ...(deps.answerLimits ? { answerLimits: deps.answerLimits } : {}),
+      ...(answerLimits ? { answerLimits: (task: Task) => ({ ...answerLimits(task), ...(current.get(task.id) === undefined ? {} : { source: current.get(task.id) }) }) } : {}),
       stepKind: "repair",
       spent,
     });

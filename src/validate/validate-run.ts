@@ -56,6 +56,8 @@ export interface ValidateChangesInput {
   gates?: CommandGates;
   /** @default "keep" */
   publicApi?: "keep" | "allow";
+  /** A shard's files: problems elsewhere are another shard's to meet, at the merge. @default every file */
+  onlyFiles?: ReadonlySet<RepoPath>;
 }
 
 export interface ValidationOutcome {
@@ -113,6 +115,7 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
       const blamed = found.map((p) => blameOnWriter(p, owner, out.graph));
       out.problems = [...out.problems, ...blamed];
     }
+    if (input.onlyFiles) out.problems = out.problems.filter((p) => input.onlyFiles!.has(p.file));
     return out;
   };
   const introduced = new Map<string, Problem>();
@@ -143,6 +146,7 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
       return {
         task,
         ...(format === "search-replace" ? { edit: { path: task.output, content } } : {}),
+        current: content,
         messages: repairMessages({
           task,
           format,
@@ -336,6 +340,8 @@ export interface RunValidationInput {
   engine: RepairEngineDeps;
   countTokens: (text: string) => number;
   isChange(task: Task, content: string): boolean;
+  /** See ValidateChangesInput.onlyFiles. */
+  onlyFiles?: ReadonlySet<RepoPath>;
 }
 
 export interface RunValidationResult extends ValidationOutcome {
@@ -368,6 +374,7 @@ export async function runValidation(input: RunValidationInput): Promise<RunValid
       },
       isChange: input.isChange,
       publicApi: input.config.validate.publicApi,
+      ...(input.onlyFiles ? { onlyFiles: input.onlyFiles } : {}),
       ...(gates ? { gates } : {}),
     });
   } catch (error) {

@@ -48,7 +48,7 @@ interface ReportJson {
   runId: string;
   branch: string;
   counts: { total: number; succeeded: number; failed: number; notRun: number };
-  tasks: { id: string; role: string; file: string; output: string; status: string }[];
+  tasks: { id: string; role: string; file: string; output: string; status: string; error?: { code: string } }[];
 }
 
 async function run(repo: TempRepo, extraArgs: string[], extraEnv: Record<string, string | undefined> = {}) {
@@ -80,14 +80,13 @@ describe("CI=true, plain lines, with a GitHub step summary", () => {
     expect(result.stderr).toBe("");
   });
 
-  it("prints one line per finished or failed task, each task once", () => {
+  it("under CI prints every failure once and no line per finished task (issue 17)", () => {
     const taskLines = lines(result.stdout).filter((l) => /^(ok {3}|FAIL )/.test(l));
-    const settled = report.tasks.filter((t) => t.status === "succeeded" || t.status === "failed");
-    expect(taskLines).toHaveLength(settled.length);
-    for (const task of settled) {
-      const prefix = task.status === "succeeded" ? `ok   ${task.role} ${task.file} (` : `FAIL ${task.role} ${task.file}: `;
-      expect(taskLines.filter((l) => l.startsWith(prefix))).toHaveLength(1);
-    }
+    const failed = report.tasks.filter((t) => t.status === "failed");
+    expect(taskLines).toHaveLength(failed.length);
+    for (const task of failed) expect(taskLines.filter((l) => l.startsWith(`FAIL ${task.role} ${task.file}: `))).toHaveLength(1);
+    expect(result.stdout).toMatch(/^phase: scanning files \(/m);
+    expect(result.stdout).toMatch(/^phase: running \d+ tasks \(/m);
     expect(result.stdout).toContain(`FAIL refactor ${FAILING}: bad-request - HTTP 400: refused on purpose`);
   });
 
@@ -103,8 +102,9 @@ describe("CI=true, plain lines, with a GitHub step summary", () => {
 
   it("annotates the failed files on stdout", () => {
     const annotations = lines(result.stdout).filter((l) => l.startsWith("::error "));
-    expect(annotations).toContain(`::error file=${FAILING},title=swarm refactor failed::bad-request: HTTP 400: refused on purpose`);
-    const failedOutputs = report.tasks.filter((t) => t.status === "failed").map((t) => t.output);
+    expect(annotations.some((a) => a.startsWith(`::error file=${FAILING},title=swarm refactor failed::bad-request: HTTP 400: refused on purpose`))).toBe(true);
+    // Every root cause; tasks that failed because a prerequisite failed are listed under it (issue 17).
+    const failedOutputs = report.tasks.filter((t) => t.status === "failed" && t.error?.code !== "dependency-failed").map((t) => t.output);
     expect(annotations.map((a) => a.match(/^::error file=([^,]+),/)?.[1]).sort()).toEqual(failedOutputs.sort());
   });
 
@@ -138,7 +138,9 @@ describe("--json", () => {
       .slice(0, -1)
       .split("\n")
       .map((line) => JSON.parse(line) as { type: string; seq: number; runId: string; summary?: { metrics?: unknown } });
-    expect(events[0]!.type).toBe("run.started");
+    // Issue 17: the phase comes first, before the scan; then the run starts.
+    expect(events[0]!.type).toBe("run.phase");
+    expect(events.find((e) => e.type !== "run.phase")!.type).toBe("run.started");
     expect(events.at(-1)!.type).toBe("run.finished");
     expect(events.filter((e) => e.type === "run.finished")).toHaveLength(1);
     expect(events.at(-1)!.summary!.metrics).toBeDefined();

@@ -27,7 +27,7 @@ describe("files the run leaves out, each with its reason", () => {
       },
     );
     const config = path.join(fx.scratch, "limits.json");
-    await writeFile(config, JSON.stringify({ maxFileBytes: 1000, roles: ["refactor"] }));
+    await writeFile(config, JSON.stringify({ maxFileBytes: 1000, maxEditFileBytes: 2000, roles: ["refactor"] }));
     const before = await repo.snapshot();
 
     const plan = await swarm(["plan", repo.dir, "-c", config, "--json"]);
@@ -38,7 +38,7 @@ describe("files the run leaves out, each with its reason", () => {
       { path: "src/binary.js", reason: "binary", detail: "a binary file (NUL byte)" },
       { path: "src/bom-only.js", reason: "empty", detail: "only a byte-order mark" },
       { path: "src/empty.js", reason: "empty", detail: "an empty file" },
-      { path: "src/huge.js", reason: "too-large", detail: "5023 bytes, over maxFileBytes (1000)" },
+      { path: "src/huge.js", reason: "too-large", detail: "5023 bytes, over maxEditFileBytes (2000)" },
       { path: "src/latin1.js", reason: "not-utf8", detail: "not valid UTF-8 text" },
     ]);
 

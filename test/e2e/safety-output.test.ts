@@ -87,7 +87,7 @@ describe("an answer only ever sets the content of its task's own output path", (
     await writeFile(target, "// the user's file outside the repository\n");
     await mkdir(docsOutside, { recursive: true });
     const repo = await gitRepo({ "a.js": "export const a = 1;\n" });
-    // The test role writes a.test.js and the doc role docs/a.js.md: one is a link to a file outside,
+    // The test role writes a.test.js and the doc role docs/api/a.js.md: one is a link to a file outside,
     // the other lives under a linked folder outside.
     await symlink(target, path.join(repo.dir, "a.test.js"));
     await symlink(docsOutside, path.join(repo.dir, "docs"));
@@ -99,12 +99,12 @@ describe("an answer only ever sets the content of its task's own output path", (
     const result = await swarm(["run", repo.dir, "-i", "Tidy", "--base-url", fx.server.url, "--branch", "swarm/links"]);
     const output = result.stdout + result.stderr;
     // Reported as a refusal naming the path and the symlink; never an internal error, never a stack.
-    expect(output).toMatch(/(a\.test\.js|docs\/a\.js\.md)\S*:? .*symlink|symbolic link/);
+    expect(output).toMatch(/(a\.test\.js|docs\/api\/a\.js\.md)\S*:? .*symlink|symbolic link/);
     expect(output).not.toContain("internal error");
     expect(output).not.toMatch(/\n\s+at /);
     // Left out before any request, like a skipped file: the rest of the run succeeds.
     expect(output).toMatch(/test:a\.js left out: a\.test\.js: it is a symbolic link at HEAD/);
-    expect(output).toMatch(/doc:a\.js left out: docs\/a\.js\.md: its folder `docs` is a symbolic link at HEAD/);
+    expect(output).toMatch(/doc:a\.js left out: docs\/api\/a\.js\.md: its folder `docs` is a symbolic link at HEAD/);
     expect(fx.server.requests.filter((r) => r.role === "test" || r.role === "doc")).toHaveLength(0);
     expect(result.code).toBe(0);
 

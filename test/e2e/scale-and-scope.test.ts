@@ -78,7 +78,7 @@ describe("a folder inside a repository", () => {
     for (const t of plan.tasks) {
       expect(t.file).toMatch(/^packages\/api\/src\//);
       if (t.role === "test") expect(t.output).toMatch(/^packages\/api\/test\/.*\.test\.js$/);
-      if (t.role === "doc") expect(t.output).toBe(`packages/api/docs/${t.file.slice("packages/api/".length)}.md`);
+      if (t.role === "doc") expect(t.output).toBe(`packages/api/docs/api/${t.file.slice("packages/api/".length)}.md`);
     }
   });
 
@@ -107,7 +107,7 @@ describe("a folder inside a repository", () => {
   });
 
   it("says when every matched file was skipped, and why", async () => {
-    const repo = await gitRepo({ "src/empty.js": "", "src/big.js": `module.exports = "${"x".repeat(300_000)}";\n` });
+    const repo = await gitRepo({ "src/empty.js": "", "src/big.js": `module.exports = "${"x".repeat(1_100_000)}";\n` });
     const result = await runCli(["plan", repo.dir], { env: cliEnv() });
     expect(result.code).toBe(2);
     expect(result.stderr.split("\n")[0]).toBe("swarm: no source files to work on: all 2 file(s) the include globs matched at HEAD were skipped (1 too-large, 1 empty)");

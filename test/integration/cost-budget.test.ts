@@ -57,7 +57,29 @@ describe("a run with maxCostUSD below its estimate", () => {
 
   it("says so on the terminal, with a resume hint", () => {
     expect(cli.stdout).toMatch(/budget exhausted: cost \$/);
+    // Issue 16: the spend printed is the bill, and the stop says which reserve would have crossed the limit.
+    const line = /budget exhausted: cost \$([\d.]+) spent of \$([\d.]+); stopped before \$([\d.]+): the next (\d+ tasks'|task's) reserve \(\$([\d.]+)\) would cross the \$[\d.]+ limit/.exec(cli.stdout);
+    expect(line, cli.stdout).not.toBeNull();
+    expect(Number(line![3])).toBeGreaterThan(limitUSD);
+    expect(Number(line![1])).toBeLessThanOrEqual(Number(report.costUSD.toFixed(2)) + 0.005);
     expect(cli.stdout).toContain("stopped by the cost budget");
     expect(cli.stdout).toMatch(/swarm resume \d{8}-\d{6}-[0-9a-f]{4}/);
+  });
+});
+
+describe("a cost budget below one task's reserve", () => {
+  it("is a usage error before any request, naming the smallest budget that would start", async () => {
+    const other = await gitRepo("express-api");
+    try {
+      server.reset();
+      const result = await runMain(["run", other.dir, "-i", JSDOC_INSTRUCTION, "--base-url", server.url, "--max-cost-usd", "0.000001"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/cannot pay for one task: the cheapest task reserves \$[\d.]+/);
+      const smallest = /--max-cost-usd ([\d.]+)/.exec(result.stderr.split("hint:")[1] ?? "")?.[1];
+      expect(Number(smallest)).toBeGreaterThan(0);
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await other.cleanup();
+    }
   });
 });

@@ -38,7 +38,8 @@ beforeAll(async () => {
   server = await startLoopbackServer({ answer: realisticAnswer });
   repo = await gitRepo("express-api");
   const est = await runMain(["estimate", repo.dir, "-i", JSDOC_INSTRUCTION, "--json"]);
-  staticUSD = (JSON.parse(est.stdout) as { estimate: { total: { costUSD: number } } }).estimate.total.costUSD;
+  // The sample extrapolates first attempts (its measured ratio carries the retries): the static first-attempts line.
+  staticUSD = (JSON.parse(est.stdout) as { estimate: { lines: { firstAttempts: { costUSD: number } } } }).estimate.lines.firstAttempts.costUSD;
   server.reset();
   sampleCli = await runMain(["estimate", repo.dir, "-i", JSDOC_INSTRUCTION, "--base-url", server.url, "--sample", String(SAMPLE_SIZE)]);
   sampleRequests = [...server.requests];
@@ -91,6 +92,12 @@ describe("swarm estimate --sample", () => {
       expect(r.expected).toBeLessThanOrEqual(r.high);
     }
     expect(total.costUSD.expected).toBeGreaterThan(total.measured.costUSD);
+  });
+
+  it("its calibration is labelled as a sample, never as a run", async () => {
+    const next = await runMain(["estimate", repo.dir, "-i", JSDOC_INSTRUCTION]);
+    expect(next.stdout).toMatch(/\(calibrated from a sample of \d+ tasks\)/);
+    expect(next.stdout).not.toMatch(/calibrated from \d+ runs?/);
   });
 
   it("keeps the steps in a run directory laid out as runSwarm lays it out, and writes no branch", async () => {
@@ -157,8 +164,8 @@ describe("swarm run --from-sample", () => {
     expect(calibration.runs.map((r) => r.runId)).toEqual([runId]);
     expect(Object.values(calibration.runs[0]!.byKey).reduce((n, k) => n + k.tasks, 0)).toBe(plan.tasks.length);
     const next = await runMain(["estimate", repo.dir, "-i", JSDOC_INSTRUCTION]);
-    expect(next.stdout).toMatch(/Expected cost: \$[\d.]+ \(calibrated from 1 run\)/);
-    expect(next.stdout).toContain("calibrated from 1 run: tokens scaled per model and role");
+    expect(next.stdout).toMatch(/Expected cost: \$[\d.]+ \(range [^)]*\) \(calibrated from 1 run\)/);
+    expect(next.stdout).toContain("calibrated from 1 run: tokens scaled per model and step kind");
   });
 
   it("counts the sample's bill in the run's", () => {

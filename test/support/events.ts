@@ -83,6 +83,8 @@ const EVENT_FIELDS: FieldTable = {
   "validate.finished": { problems: "number", repaired: "number", reverted: "number" },
   "budget.warning": { budget: "string", used: "number", limit: "number" },
   "budget.exhausted": { budget: "string", used: "number", limit: "number" },
+  "run.projection": { costUSD: "number", etaMs: "number", tasksDone: "number", tasks: "number", spentUSD: "number" },
+  "run.phase": { phase: "string", elapsedMs: "number" },
   "run.draining": { reason: "string" },
   "run.aborting": { reason: "string" },
   "commit.created": { branch: "string", role: "string", sha: "string", files: "array" },

@@ -1,7 +1,7 @@
 import { runSample } from "../../pipeline.js";
-import { prepareRun } from "../../prepare/index.js";
+import { estimateShards, prepareRun } from "../../prepare/index.js";
 import { renderEstimate, renderSampleEstimate } from "../../report/index.js";
-import { printable } from "../../util/index.js";
+import { formatDuration, formatTokens, formatUSD, printable } from "../../util/index.js";
 import type { EstimateFlags } from "../program.js";
 import type { CliIO } from "../io.js";
 import { prepareOptions } from "./options.js";
@@ -15,9 +15,10 @@ import { providerFromEnv } from "./provider.js";
  */
 export async function estimateCommand(repo: string, flags: EstimateFlags, io: CliIO): Promise<void> {
   if (flags.sample !== undefined) return sampleCommand(repo, flags, flags.sample, io);
-  const prepared = await prepareRun(prepareOptions(repo, flags, true, io.cwd));
+  const prepared = await prepareRun({ ...prepareOptions(repo, flags, true, io.cwd), onEstimateProgress: progressLine(io) });
   for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${printable(w)}\n`);
   const { estimate, plan, config } = prepared;
+  if (flags.shards !== undefined) return shardsEstimate(estimateShards(prepared, flags.shards), flags.json === true, io);
   if (flags.json) {
     io.stdout.write(JSON.stringify({ repo: prepared.repo.top, headSha: prepared.repo.headSha, tasks: plan.tasks.length, files: plan.files.length, skipped: plan.skips.length, concurrency: config.concurrency, model: config.provider.model, estimate: publicEstimate(estimate) }, null, 2) + "\n");
     return;
@@ -75,4 +76,27 @@ async function sampleCommand(repo: string, flags: EstimateFlags, size: number, i
 function publicEstimate<T extends { perTaskReserveUSD?: unknown; perTaskUncalibrated?: unknown }>(estimate: T) {
   const { perTaskReserveUSD: _reserve, perTaskUncalibrated: _raw, ...rest } = estimate;
   return rest;
+}
+
+/** `estimate --shards n`: one line per shard; the run's wall time is the slowest shard's plus the merge. */
+function shardsEstimate(shards: ReturnType<typeof estimateShards>, json: boolean, io: CliIO): void {
+  if (json) return void io.stdout.write(JSON.stringify({ shards }, null, 2) + "\n");
+  for (const s of shards) io.stdout.write(`shard ${s.shard}/${s.count}: ${s.tasks} tasks, ${s.files} files, ~${formatTokens(s.tokens)} tokens, ${formatUSD(s.costUSD)}, ~${formatDuration(s.wallMs)}\n`);
+  const slowest = Math.max(...shards.map((s) => s.wallMs));
+  io.stdout.write(`total ${formatUSD(shards.reduce((sum, s) => sum + s.costUSD, 0))}; wall time ~${formatDuration(slowest)} (the slowest shard) plus the merge's validation\n`);
+}
+
+/**
+ * Issue 16: a large estimate says it is working. The count is synchronous, so the line is written from the
+ * estimate's own progress calls, not a timer: after 1 s, then at most once a second, on stderr.
+ */
+function progressLine(io: CliIO, now = () => performance.now()): (done: number, total: number) => void {
+  const t0 = now();
+  let last = t0;
+  return (done, total) => {
+    const t = now();
+    if (t - t0 < 1000 || t - last < 1000 || done === total) return;
+    last = t;
+    io.stderr.write(`estimating: ${done} of ${total} prompts counted (${formatDuration(t - t0)})\n`);
+  };
 }

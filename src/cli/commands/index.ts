@@ -11,5 +11,6 @@ export function createCommands(io: CliIO): Handlers {
     resume: async (runId, repo, flags) => (await import("./run.js")).resumeCommand(runId, repo, flags, io),
     report: async (runId, repo, flags) => (await import("./report.js")).reportCommand(runId, repo, flags, io),
     validate: async (repo, flags) => (await import("./validate.js")).validateCommand(repo, flags, io),
+    merge: async (files, flags) => (await import("./run.js")).mergeCommand(files, flags, io),
   };
 }

@@ -1,22 +1,31 @@
+import path from "node:path";
+import { usageError } from "../../core/index.js";
 import { providerFromEnv } from "./provider.js";
 import type { SwarmEvent } from "../../events/index.js";
+import { runMerge } from "../../merge.js";
 import { runSwarm } from "../../pipeline.js";
-import type { RunFlags } from "../program.js";
+import type { MergeFlags, RunFlags } from "../program.js";
 import type { CliIO } from "../io.js";
 import { selectReporters } from "../select-reporters.js";
 import { prepareOptions } from "./options.js";
 import { withStopSignals } from "./stop-signals.js";
 
 export function runCommand(repo: string, flags: RunFlags, io: CliIO): Promise<void> {
+  if (flags.bundleOut !== undefined && flags.shard === undefined) throw usageError("--bundle-out needs --shard k/n", "e.g. swarm run --shard 1/4 --bundle-out shard-1.swarm");
   return execute(repo, flags, io, undefined);
+}
+
+/** `swarm merge`: the same reporters, provider and stop signals as a run; the shard files name the run. */
+export function mergeCommand(files: string[], flags: MergeFlags, io: CliIO): Promise<void> {
+  return execute(flags.repo, flags, io, undefined, (options) => runMerge({ ...options, bundles: files.map((f) => path.resolve(io.cwd, f)), allowPartial: flags.allowPartial === true }));
 }
 
 export function resumeCommand(runId: string, repo: string, flags: RunFlags, io: CliIO): Promise<void> {
   return execute(repo, flags, io, runId);
 }
 
-async function execute(repo: string, flags: RunFlags, io: CliIO, resume: string | undefined): Promise<void> {
-  const reporters = await selectReporters({ json: flags.json === true, stdout: io.stdout, stderr: io.stderr, env: io.env });
+async function execute(repo: string, flags: RunFlags, io: CliIO, resume: string | undefined, start: typeof runSwarm = runSwarm): Promise<void> {
+  const reporters = await selectReporters({ json: flags.json === true, reporters: flags.reporter, stdout: io.stdout, stderr: io.stderr, env: io.env });
   // The bus turns a throwing reporter off and tells the others; when the one that failed is the main
   // output, no other shows the warning, so it goes to stderr once the run is over.
   let mainFailure: unknown;
@@ -29,8 +38,10 @@ async function execute(repo: string, flags: RunFlags, io: CliIO, resume: string 
     }
   });
   try {
-    const summary = await withStopSignals(io, (signals) => runSwarm({
+    const summary = await withStopSignals(io, (signals) => start({
       ...prepareOptions(repo, flags, true, io.cwd),
+      ...(flags.shard === undefined ? {} : { shard: flags.shard }),
+      ...(flags.bundleOut === undefined ? {} : { bundleOut: path.resolve(io.cwd, flags.bundleOut) }),
       ...(flags.branch === undefined ? {} : { branch: flags.branch }),
       ...(resume === undefined ? {} : { resume }),
       providerFor: providerFromEnv(io.env, "swarm estimate needs no key and shows what a run would cost", { allowInsecureHttp: flags.allowInsecureHttp }),

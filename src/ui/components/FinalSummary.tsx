@@ -4,6 +4,7 @@ import type { RunSummary, SummaryMetrics } from "../../events/index.js";
 import { describeSpreadByRole } from "../../report/index.js";
 import { formatDuration, formatPercent, formatTokens, formatUSD, oneLine } from "../../util/index.js";
 import { formatCounts } from "./Failures.js";
+import { reviewHandOff } from "../../reporters/index.js";
 
 export interface FinalSummaryProps {
   summary: RunSummary;
@@ -38,12 +39,21 @@ export function FinalSummary({ summary, retries, rateLimited, rows, columns }: F
   const { counts } = summary;
   const headline = headlineOf(summary);
   const fields = fieldsOf(summary, retries, rateLimited);
+  // The review hand-off (issue 17): what changed, the diff and the pull request, when the rows allow
+  // (report.md and the plain output carry them too); never at the cost of the branch or report path.
+  const [log, diff, pr] = reviewHandOff(summary);
+  const review: FieldLine[] = log && diff && pr ? [{ label: "Review", text: log, isCopied: true }, { label: "Diff", text: diff, isCopied: true }, { label: "PR", text: pr, isCopied: true }] : [];
   // Every field wraps under its own column rather than losing its end: paths and the resume
   // command get copied from here, and the figures at the end of a line matter as much as the first.
   const textColumns = Math.max(1, columns - INDENT - LABEL_WIDTH);
   const isOwnLine = (f: FieldLine) => f.isCopied === true && [...f.text].length > textColumns && [...f.text].length <= columns;
-  const fieldRows = fields.reduce((n, f) => n + (isOwnLine(f) ? 2 : wrappedRows([...f.text].length, textColumns)), 0);
+  const rowsOf = (f: FieldLine) => (isOwnLine(f) ? 2 : wrappedRows([...f.text].length, textColumns));
   const headlineRows = wrappedRows([...headline.text].length, columns);
+  const baseRows = fields.reduce((n, f) => n + rowsOf(f), 0);
+  const reviewRows = review.reduce((n, f) => n + rowsOf(f), 0);
+  const failedWanted = Math.min(summary.failed.length, MIN_FAILED_ROWS);
+  if (review.length > 0 && headlineRows + baseRows + reviewRows + failedWanted <= rows - 1) fields.push(...review);
+  const fieldRows = fields.reduce((n, f) => n + rowsOf(f), 0);
   // Causes first: a failed refactor's test and doc tasks only repeat its reason.
   const failed = [...summary.failed].sort(
     (a, b) => Number(a.error.code === "dependency-failed") - Number(b.error.code === "dependency-failed"),

@@ -37,22 +37,54 @@ const perTask = {
 };
 
 describe("measureRun", () => {
-  it("sums estimate and the successful request per (model, kind); failed, repair and re-routed steps do not count", () => {
+  it("first attempts: estimate against the successful request; retries by class, repairs and latency from every step; re-routed steps do not count", () => {
     const run = measureRun({
       runId: "r1",
       finishedAt: "2026-12-01T00:00:00.000Z",
       plan,
       perTaskUncalibrated: perTask,
       steps: [
-        step("refactor:a.js", { ok: false, final: false, usage: u(999, 0, 999) }), // retried: the estimate prices one attempt
+        step("refactor:a.js", { ok: false, final: false, usage: u(999, 0, 999), error: { code: "no-code-block", message: "" } }), // a paid retry
         step("refactor:a.js", { attempt: 2, usage: u(110, 0, 60) }),
         step("refactor:b.js", { usage: u(330, 44, 120) }),
         step("refactor:b.js", { kind: "repair", usage: u(500, 0, 500) }),
-        step("test:a.js", { ok: false, usage: u(210, 0, 5) }), // failed for good
+        step("test:a.js", { ok: false, usage: u(210, 0, 5), error: { code: "bad-request", message: "" } }), // failed for good: not a retry class
         step("refactor:c.js", { model: "other", usage: u(1, 1, 1) }),
       ],
     });
-    expect(run.byKey).toEqual({ "m|refactor": { tasks: 2, estimated: u(400, 40, 200), actual: u(440, 44, 180) } });
+    expect(run.byKey).toEqual({
+      "m|refactor": {
+        tasks: 2,
+        estimated: u(400, 40, 200),
+        actual: u(440, 44, 180),
+        attempted: { tasks: 2, estimated: u(400, 40, 200) },
+        retries: { format: 1 },
+        retryUsage: u(999, 0, 999),
+        repairs: 1,
+        repairUsage: u(500, 0, 500),
+        latencyMs: [1, 1, 1],
+      },
+      "m|test": { tasks: 0, estimated: u(0, 0, 0), actual: u(0, 0, 0), attempted: { tasks: 1, estimated: u(200, 0, 100) }, latencyMs: [1] },
+      "m|repair": { tasks: 0, estimated: u(0, 0, 0), actual: u(0, 0, 0), latencyMs: [1] },
+    });
+    expect(run.sample).toBeUndefined();
+  });
+
+  it("keys a task estimated as SEARCH/REPLACE edits under kind edit, and marks a sample run", () => {
+    const run = measureRun({
+      runId: "s1",
+      finishedAt: "",
+      plan,
+      sample: true,
+      perTaskUncalibrated: { "refactor:a.js": { model: "m", usage: u(100, 0, 20), kind: "edit" } },
+      steps: [
+        step("refactor:a.js", { ok: false, final: false, usage: u(100, 0, 30), error: { code: "edit-failed", message: "" }, latencyMs: 40 }),
+        step("refactor:a.js", { attempt: 2, usage: u(100, 0, 25), latencyMs: 60 }),
+      ],
+    });
+    expect(run.sample).toBe(true);
+    expect(Object.keys(run.byKey)).toEqual(["m|edit"]);
+    expect(run.byKey["m|edit"]).toMatchObject({ tasks: 1, retries: { edit: 1 }, latencyMs: [40, 60] });
   });
 });
 
@@ -67,6 +99,45 @@ describe("mergeRun and calibrationRatios", () => {
     let file = mergeRun(null, run("r1", u(100, 10, 100), u(110, 10, 50)));
     file = mergeRun(file, run("r2", u(300, 30, 100), u(330, 60, 150), 3));
     expect(calibrationRatios(file)).toEqual({ "m|refactor": { input: 1.1, cachedInput: 70 / 40, output: 1, runs: 2, tasks: 4 } });
+  });
+
+  it("retry and repair overheads per attempted task and per estimated token; latency percentiles; samples named apart from runs", () => {
+    const full: CalibrationRun = {
+      runId: "r1",
+      finishedAt: "",
+      byKey: {
+        "m|test": {
+          tasks: 3,
+          estimated: u(300, 0, 300),
+          actual: u(300, 0, 330),
+          attempted: { tasks: 4, estimated: u(400, 0, 400) },
+          retries: { transient: 1, format: 1 },
+          retryUsage: u(100, 0, 40),
+          repairs: 2,
+          repairUsage: u(200, 0, 100),
+          latencyMs: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
+        },
+      },
+    };
+    const sample: CalibrationRun = { runId: "s1", finishedAt: "", sample: true, byKey: { "m|test": { tasks: 2, estimated: u(100, 0, 100), actual: u(100, 0, 110) } } };
+    const ratios = calibrationRatios(mergeRun(mergeRun(null, full), sample));
+    expect(ratios["m|test"]).toEqual({
+      input: 1,
+      output: 1.1,
+      runs: 1,
+      tasks: 5,
+      sampleRuns: 1,
+      sampleTasks: 2,
+      retries: { perTask: { transient: 0.25, format: 0.25, edit: 0 }, usage: { input: 0.25, output: 0.1 } },
+      repairs: { perTask: 0.5, usage: { input: 0.5, output: 0.25 } },
+      latencyMs: { p50: 50, p90: 90 },
+    });
+  });
+
+  it("reads files written before retries and repairs were measured (no overheads, no latency)", () => {
+    const old = parseCalibrationFile({ version: 1, runs: [{ runId: "r1", finishedAt: "", byKey: { "m|refactor": { tasks: 1, estimated: u(100, 0, 100), actual: u(110, 0, 90) } } }] });
+    expect(old!.runs).toHaveLength(1);
+    expect(calibrationRatios(old)).toEqual({ "m|refactor": { input: 1.1, output: 0.9, runs: 1, tasks: 1 } });
   });
 
   it("replaces a run id already there (a resumed run measures its earlier steps again)", () => {

@@ -9,6 +9,8 @@ import {
   expectedOutputTokens,
   longestChain,
   OUTPUT_RATIOS,
+  calibrationSource,
+  type Estimate,
 } from "../../../src/estimate/estimate.js";
 import { loadPricing } from "../../../src/estimate/pricing.js";
 import { countMessageTokens, countTokens } from "../../../src/estimate/tokenizer.js";
@@ -57,6 +59,18 @@ const messagesFor =
       source: { path: task.file, content: sources[task.file] },
     });
 
+/** A role's first attempts, uncalibrated: byRole adds the expected retries on top. */
+const firstOf = (e: Estimate, role: Task["role"]) =>
+  plan.tasks
+    .filter((task) => task.role === role)
+    .reduce(
+      (sum, task) => {
+        const u = e.perTaskUncalibrated![task.id]!.usage;
+        return { inputTokens: sum.inputTokens + u.inputTokens, cachedInputTokens: sum.cachedInputTokens + u.cachedInputTokens, outputTokens: sum.outputTokens + u.outputTokens };
+      },
+      { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 },
+    );
+
 const prefixTokens = (messages: ChatMessage[]) => countTokens(messages[0].content) + 4 + countTokens(messages[1].content) + 4;
 
 describe("estimatePlan", () => {
@@ -65,15 +79,21 @@ describe("estimatePlan", () => {
   const estimate = estimatePlan({ plan, config: c, messagesFor: messagesFor(c), pricing });
 
   it("counts tasks and steps per role", () => {
-    expect(estimate.byRole.refactor).toMatchObject({ tasks: 3, steps: 3 });
-    expect(estimate.byRole.test).toMatchObject({ tasks: 1, steps: 1 });
-    expect(estimate.byRole.doc).toMatchObject({ tasks: 2, steps: 2 });
-    expect(estimate.total).toMatchObject({ tasks: 6, steps: 6 });
+    expect(estimate.byRole.refactor).toMatchObject({ tasks: 3 });
+    expect(estimate.byRole.test).toMatchObject({ tasks: 1 });
+    expect(estimate.byRole.doc).toMatchObject({ tasks: 2 });
+    expect(estimate.total).toMatchObject({ tasks: 6 });
+    // Steps: one first attempt per task, plus the expected retries (3% by default) and repairs.
+    expect(estimate.lines!.firstAttempts.steps).toBe(6);
+    expect(estimate.byRole.refactor.steps).toBeCloseTo(3 * 1.03, 9);
+    expect(estimate.total.steps).toBeCloseTo(6 * 1.03 + 3 * 0.05 + 1 * 0.1, 9);
     expect(estimate.calibrated).toBe(false);
   });
 
   it("per-role sums equal the total", () => {
+    // byRole holds a "repair" row too: repair steps are a step kind of their own.
     const roles = Object.values(estimate.byRole);
+    expect(Object.keys(estimate.byRole)).toEqual(["refactor", "test", "doc", "repair"]);
     for (const key of ["tasks", "steps", "inputTokens", "cachedInputTokens", "outputTokens"] as const) {
       expect(roles.reduce((sum, r) => sum + r[key], 0)).toBe(estimate.total[key]);
     }
@@ -82,22 +102,22 @@ describe("estimatePlan", () => {
 
   it("input is the exact message count; the first task of a role pays the prefix, later ones get it cached", () => {
     const refactors = plan.tasks.filter((task) => task.role === "refactor").map(messagesFor(c));
-    expect(estimate.byRole.refactor.inputTokens).toBe(refactors.reduce((sum, m) => sum + countMessageTokens(m), 0));
-    expect(estimate.byRole.refactor.cachedInputTokens).toBe(2 * prefixTokens(refactors[0]));
+    expect(firstOf(estimate, "refactor").inputTokens).toBe(refactors.reduce((sum, m) => sum + countMessageTokens(m), 0));
+    expect(firstOf(estimate, "refactor").cachedInputTokens).toBe(2 * prefixTokens(refactors[0]));
     // One test task: nobody paid its prefix before it.
-    expect(estimate.byRole.test.cachedInputTokens).toBe(0);
+    expect(firstOf(estimate, "test").cachedInputTokens).toBe(0);
     const docs = plan.tasks.filter((task) => task.role === "doc").map(messagesFor(c));
-    expect(estimate.byRole.doc.cachedInputTokens).toBe(prefixTokens(docs[0]));
+    expect(firstOf(estimate, "doc").cachedInputTokens).toBe(prefixTokens(docs[0]));
   });
 
   it("output follows the per-role ratios on the source's tokens", () => {
     const tokens = (file: string) => countTokens(sources[file]);
-    expect(estimate.byRole.refactor.outputTokens).toBe(
+    expect(firstOf(estimate, "refactor").outputTokens).toBe(
       ["src/a.js", "src/b.js", "src/c.js"].reduce((sum, f) => sum + Math.ceil(1.05 * tokens(f)), 0),
     );
-    expect(estimate.byRole.test.outputTokens).toBe(Math.ceil(0.9 * tokens("src/a.js") + 150));
-    expect(estimate.byRole.doc.outputTokens).toBe(
-      Math.ceil(0.35 * tokens("src/b.js") + 120) + Math.ceil(0.35 * tokens("src/c.js") + 120),
+    expect(firstOf(estimate, "test").outputTokens).toBe(Math.ceil(0.6 * tokens("src/a.js") + 100));
+    expect(firstOf(estimate, "doc").outputTokens).toBe(
+      Math.ceil(0.2 * tokens("src/b.js") + 60) + Math.ceil(0.2 * tokens("src/c.js") + 60),
     );
   });
 
@@ -109,23 +129,34 @@ describe("estimatePlan", () => {
     );
   });
 
-  it("records each task's cost, summing to the total", () => {
+  it("records each task's first-attempt cost, summing to the first-attempts line; the total adds retries and repairs", () => {
     expect(Object.keys(estimate.perTaskUSD).sort()).toEqual(plan.tasks.map((task) => task.id).sort());
     const sum = Object.values(estimate.perTaskUSD).reduce((a, b) => a + b, 0);
-    expect(sum).toBeCloseTo(estimate.total.costUSD, 12);
+    const { firstAttempts, retries, repairs } = estimate.lines!;
+    expect(sum).toBeCloseTo(firstAttempts.costUSD, 12);
+    expect(firstAttempts.costUSD + retries.costUSD + repairs.costUSD).toBeCloseTo(estimate.total.costUSD, 12);
+    expect(retries.costUSD).toBeGreaterThan(0);
+    expect(repairs.costUSD).toBeGreaterThan(0);
+    expect(estimate.rangeUSD!.low).toBeLessThan(estimate.total.costUSD);
+    expect(estimate.rangeUSD!.high).toBeGreaterThan(estimate.total.costUSD);
     expect(estimate.perTaskUSD["refactor:src/b.js"]).toBeGreaterThan(0);
   });
 
   it("wall time is the critical path or the waves, whichever is longer", () => {
-    expect(estimate.wallMs).toBe(2 * 20_000);
-    const serial = estimatePlan({ plan, config: config({ concurrency: 4 }), messagesFor: messagesFor(c), pricing });
-    expect(serial.wallMs).toBe(2 * 20_000); // ceil(6 / 4) = 2 waves = critical path
-    const one = estimatePlan({ plan, config: config({ concurrency: 1, estimate: { assumedLatencyMs: 1000 } }), messagesFor: messagesFor(c), pricing });
-    expect(one.wallMs).toBe(6 * 1000);
+    // Validation on: one repair wave follows; validation and commit time come after the requests.
+    expect(estimate.timeMs!.requests).toBe((2 + 1) * 20_000);
+    expect(estimate.wallMs).toBe(estimate.timeMs!.requests + estimate.timeMs!.validation + estimate.timeMs!.commit);
+    expect(estimate.timeMs!.validation).toBeGreaterThan(0);
+    const off = { validate: { enabled: false } };
+    const serial = estimatePlan({ plan, config: config({ ...off, concurrency: 4 }), messagesFor: messagesFor(c), pricing });
+    expect(serial.timeMs).toMatchObject({ requests: 2 * 20_000, validation: 0 }); // ceil(6.18 / 4) = 2 waves = critical path
+    const one = estimatePlan({ plan, config: config({ ...off, concurrency: 1, estimate: { assumedLatencyMs: 1000 } }), messagesFor: messagesFor(c), pricing });
+    expect(one.timeMs!.requests).toBe(7 * 1000); // 6 first attempts + 0.18 expected retries
+    expect(one.lines!.repairs).toMatchObject({ steps: 0, costUSD: 0, source: "validation off" });
   });
 
   it("lists its assumptions, prices and their provenance included", () => {
-    expect(estimate.assumptions.join("\n")).toMatch(/retries and repair steps are not included/);
+    expect(estimate.assumptions.join("\n")).toMatch(/retries: stated default rates per task \(transient 0\.020, format 0\.010\); repairs: stated default/);
     expect(estimate.assumptions.join("\n")).toMatch(/kimi-k2\.6: \$0\.95 input, \$0\.16 cached input, \$4 output/);
     expect(estimate.assumptions.join("\n")).toMatch(/thinking/);
     const noThinking = config({ routing: { refactor: { thinking: false }, test: { thinking: false }, doc: { thinking: false }, repair: { thinking: false } } });
@@ -137,8 +168,8 @@ describe("estimatePlan", () => {
     // gpt-4.1 caches only prefixes of 1024+ tokens; our prefix is shorter, so nothing is cached for doc.
     const routed = config({ routing: { doc: { model: "gpt-4.1" } } });
     const e = estimatePlan({ plan, config: routed, messagesFor: messagesFor(routed), pricing });
-    expect(e.byRole.doc.cachedInputTokens).toBe(0);
-    expect(e.byRole.refactor.cachedInputTokens).toBe(estimate.byRole.refactor.cachedInputTokens);
+    expect(firstOf(e, "doc").cachedInputTokens).toBe(0);
+    expect(firstOf(e, "refactor").cachedInputTokens).toBe(firstOf(estimate, "refactor").cachedInputTokens);
     // With a low threshold from config, the second doc task hits the cache.
     const cheap = loadPricing({ "gpt-4.1": { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8, minCacheTokens: 0 } });
     const e2 = estimatePlan({ plan, config: routed, messagesFor: messagesFor(routed), pricing: cheap });
@@ -156,7 +187,9 @@ describe("estimatePlan", () => {
     expect(calibrated.calibrated).toBe(true);
     expect(calibrated.byRole.test).toEqual(estimate.byRole.test);
     const perTask = plan.tasks.filter((task) => task.role === "refactor").map(messagesFor(c));
-    expect(calibrated.byRole.refactor.inputTokens).toBe(perTask.reduce((sum, m) => sum + Math.round(countMessageTokens(m) * 2), 0));
+    expect(calibrated.lines!.firstAttempts.usage.inputTokens - estimate.lines!.firstAttempts.usage.inputTokens).toBe(
+      perTask.reduce((sum, m) => sum + Math.round(countMessageTokens(m) * 2) - countMessageTokens(m), 0),
+    );
     expect(calibrated.byRole.refactor.outputTokens).toBeLessThan(estimate.byRole.refactor.outputTokens);
   });
 
@@ -172,9 +205,34 @@ describe("estimatePlan", () => {
     expect(calibrated.assumptions.join("\n")).toContain("calibrated from 3 runs");
     const refactors = plan.tasks.filter((task) => task.role === "refactor");
     const halved = refactors.reduce((sum, task) => sum + Math.round(estimate.perTaskUncalibrated![task.id]!.usage.cachedInputTokens * 0.5), 0);
-    expect(calibrated.byRole.refactor.cachedInputTokens).toBe(halved);
+    expect(calibrated.lines!.firstAttempts.usage.cachedInputTokens).toBe(halved + firstOf(estimate, "doc").cachedInputTokens + firstOf(estimate, "test").cachedInputTokens);
     expect(calibrated.perTaskUncalibrated).toEqual(estimate.perTaskUncalibrated);
     expect(estimate.calibratedFromRuns).toBeUndefined();
+  });
+
+  it("calibrated retries and repairs: measured tokens per estimated token of each task, and the measured latency", () => {
+    const ratio = { input: 1, output: 1, runs: 1, tasks: 3, retries: { perTask: { transient: 0.5, format: 0, edit: 0 }, usage: { input: 0.5, output: 0.25 } }, repairs: { perTask: 1, usage: { input: 2, output: 1 } }, latencyMs: { p50: 5000, p90: 9000 } };
+    const e = estimatePlan({ plan, config: c, messagesFor: messagesFor(c), pricing, calibration: { "kimi-k2.6|refactor": ratio } });
+    const first = firstOf(estimate, "refactor");
+    expect(e.lines!.retries.source).toBe("calibrated");
+    expect(e.lines!.repairs.source).toBe("calibrated");
+    // The retry line holds the refactors' measured overhead plus the defaults of the uncalibrated test and doc tasks.
+    const refactorRetries = e.byRole.refactor.inputTokens - firstOf(e, "refactor").inputTokens;
+    expect(refactorRetries).toBeCloseTo(first.inputTokens * 0.5, -1);
+    expect(e.byRole.refactor.steps).toBeCloseTo(3 * 1.5, 9);
+    expect(e.lines!.repairs.steps).toBeCloseTo(3 * 1 + 1 * 0.1, 9); // refactors measured, the test task's default
+    expect(e.byRole.repair!.outputTokens).toBeGreaterThanOrEqual(first.outputTokens);
+    expect(e.assumptions.join("\n")).toContain("ms measured median latency");
+  });
+
+  it("a sample's calibration is named as a sample, never as a run", () => {
+    const fromSample = estimatePlan({ plan, config: c, messagesFor: messagesFor(c), pricing, calibration: { "kimi-k2.6|refactor": { input: 1, output: 1, runs: 0, tasks: 4, sampleRuns: 1, sampleTasks: 4 } } });
+    expect(fromSample.calibrated).toBe(true);
+    expect(fromSample.calibratedFromRuns).toBeUndefined();
+    expect(fromSample.calibratedFromSampleTasks).toBe(4);
+    expect(fromSample.assumptions.join("\n")).toContain("calibrated from a sample of 4 tasks:");
+    expect(fromSample.assumptions.join("\n")).not.toMatch(/from \d+ runs?/);
+    expect(calibrationSource(2, 4)).toBe("calibrated from 2 runs and a sample of 4 tasks");
   });
 
   it("reserves more than the estimate for a step in flight, never beyond max_tokens", () => {
@@ -202,7 +260,7 @@ describe("estimatePlan", () => {
   it("is zero for an empty plan", () => {
     const e = estimatePlan({ plan: { ...plan, tasks: [] }, config: c, messagesFor: messagesFor(c), pricing });
     expect(e.total).toEqual({ tasks: 0, steps: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, costUSD: 0 });
-    expect(e.wallMs).toBe(0);
+    expect(e.timeMs!.requests).toBe(0);
   });
 });
 
@@ -238,8 +296,8 @@ describe("step estimates (cost budget reserve)", () => {
 
   it("expectedOutputTokens follows OUTPUT_RATIOS", () => {
     expect(expectedOutputTokens("refactor", 1000)).toBe(1050);
-    expect(expectedOutputTokens("test", 1000)).toBe(1050);
-    expect(expectedOutputTokens("doc", 1000)).toBe(470);
+    expect(expectedOutputTokens("test", 1000)).toBe(700);
+    expect(expectedOutputTokens("doc", 1000)).toBe(260);
     expect(expectedOutputTokens("repair", 1000)).toBe(1050);
     expect(expectedOutputTokens("doc", -5)).toBe(OUTPUT_RATIOS.doc.fixed);
   });

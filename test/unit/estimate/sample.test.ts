@@ -124,6 +124,12 @@ describe("extrapolateSample", () => {
     const y = extrapolateSample({ plan, planUsage, sampleUsage, steps: withRetry, pricing });
     expect(y.total.measured.retries).toBe(1);
     expect(y.total.costUSD.expected).toBeGreaterThan(x.total.costUSD.expected);
+    // A sample runs no validation: the static estimate's expected repairs are added to the total, widely.
+    const z = extrapolateSample({ plan, planUsage, sampleUsage, steps, pricing, repairsUSD: 0.01 });
+    expect(z.total.costUSD.expected).toBeCloseTo(x.total.costUSD.expected + 0.01, 12);
+    expect(z.total.costUSD.low).toBeCloseTo(x.total.costUSD.low + 0.003, 12);
+    expect(z.total.costUSD.high).toBeCloseTo(x.total.costUSD.high + 0.03, 12);
+    expect(z.assumptions.join("\n")).toContain("a sample runs no validation");
   });
 
   it("scales each role by its own bills and measures the cache share", () => {

@@ -14,7 +14,7 @@ const retry = { attempts: 3, baseMs: 100, maxMs: 1000 };
 
 const KEY = "sk-unit-" + "Qw3rTy9UiOp2AsDf";
 
-function harness(reply: ChatResponse | StepFailure, opts: { isStopping?: boolean; attempt?: number; limits?: AnswerLimits } = {}) {
+function harness(reply: ChatResponse | StepFailure, opts: { isStopping?: boolean; attempt?: number; rateLimited?: number; limits?: AnswerLimits } = {}) {
   const sent: CompleteOptions[] = [];
   const bus = new EventBus("run-1", () => 0);
   const log: string[] = [];
@@ -52,7 +52,7 @@ function harness(reply: ChatResponse | StepFailure, opts: { isStopping?: boolean
       return 0.25;
     },
   };
-  const step = { task, kind: "refactor" as const, attempt: opts.attempt ?? 1, request: { model: "m", messages: [], maxOutputTokens: 100 } };
+  const step = { task, kind: "refactor" as const, attempt: opts.attempt ?? 1, rateLimited: opts.rateLimited ?? 0, request: { model: "m", messages: [], maxOutputTokens: 100 } };
   return { go: () => runAgentStep(run, step, host), log, ends, journaled, sent };
 }
 
@@ -105,6 +105,26 @@ describe("runAgentStep", () => {
     const out = await harness(answer("no code block here"), { attempt: 3 }).go();
     expect(out.verdict).toMatchObject({ next: "failed", error: { code: "no-code-block" } });
     expect(out.record.final).toBe(true);
+  });
+
+  it("does not count 429s against the attempts: they have a separate, larger cap", async () => {
+    // Attempt 3 of 3 after two 429s: only one real failure so far, so another 429 and an unusable answer both retry.
+    expect((await harness(failure("transient", "rate-limited"), { attempt: 3, rateLimited: 2 }).go()).verdict.next).toBe("retry");
+    expect((await harness(answer("no code block here"), { attempt: 3, rateLimited: 2 }).go()).verdict.next).toBe("retry");
+    // Two real failures before it: the third is final, whatever the 429s.
+    expect((await harness(answer("no code block here"), { attempt: 5, rateLimited: 2 }).go()).verdict.next).toBe("failed");
+    // The 429s' own cap: the 12th refusal of a task is final.
+    const capped = await harness(failure("transient", "rate-limited"), { attempt: 12, rateLimited: 11 }).go();
+    expect(capped.verdict).toMatchObject({ next: "failed", error: { code: "rate-limited" } });
+    expect((await harness(failure("transient", "rate-limited"), { attempt: 11, rateLimited: 10 }).go()).verdict.next).toBe("retry");
+  });
+
+  it("does not ask again an answer cut at the very max_tokens it asked for; a shorter cut is retried", async () => {
+    const cut = (outputTokens: number): ChatResponse => ({ text: "```ts\nexport const a", finishReason: "length", usage: { ...usage, outputTokens }, latencyMs: 7 });
+    const atCap = await harness(cut(100)).go();
+    expect(atCap.verdict).toMatchObject({ next: "failed", error: { code: "truncated", message: expect.stringContaining("max output (100 tokens), so not asked again") } });
+    expect(atCap.record.final).toBe(true);
+    expect((await harness(cut(40)).go()).verdict.next).toBe("retry");
   });
 
   it("leaves a retriable failure to resume when the run is stopping", async () => {

@@ -184,6 +184,40 @@ describe("executePlan: the DAG", () => {
   });
 });
 
+describe("executePlan: 429s are not the task's failures", () => {
+  it("a task refused by 429s between its real failures still gets retry.attempts real tries, under a larger 429 cap", async () => {
+    // Odd tries are refused with a 429, even ones fail with a 500: 3 real failures need 6 tries.
+    const fake = scriptedProvider((id, attempt) => (attempt % 2 === 1 ? failure("429", 0) : failure("500")));
+    const r = run([task("refactor", "a.ts")], fake.provider, { retry: { attempts: 3, baseMs: 0, maxMs: 0 } });
+    const result = await r.done;
+    expect(fake.calls.map((c) => c.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(result.results.get("refactor:a.ts")).toMatchObject({ status: "failed", error: { code: "server-error" } });
+  });
+
+  it("a task refused every time stops at the 429 cap instead of retrying forever", async () => {
+    const fake = scriptedProvider(() => failure("429", 0));
+    const r = run([task("refactor", "a.ts")], fake.provider, { retry: { attempts: 3, baseMs: 0, maxMs: 0 } });
+    const result = await r.done;
+    expect(fake.calls).toHaveLength(12);
+    expect(result.results.get("refactor:a.ts")).toMatchObject({ status: "failed", error: { code: "rate-limited" } });
+  });
+
+  it("a refused request keeps its slot while it waits: no other task is sent in its place meanwhile", async () => {
+    const fake = scriptedProvider((id, attempt) => (id === "refactor:a.ts" && attempt === 1 ? failure("429", 1000) : undefined));
+    const r = run(["a.ts", "b.ts", "c.ts"].map((f) => task("refactor", f)), fake.provider, { concurrency: 2, retry: { attempts: 3, baseMs: 0, maxMs: 0 } });
+    await fake.waitForCalls(2);
+    for (let i = 0; i < 5; i++) await settle();
+    // a.ts was refused and waits out its Retry-After (1 s); b.ts is in flight; c.ts must not have been sent.
+    expect(fake.calls.map((c) => c.taskId)).toEqual(["refactor:a.ts", "refactor:b.ts"]);
+    fake.call("refactor:b.ts")!.answer();
+    await fake.waitForCalls(3);
+    fake.call("refactor:c.ts")!.answer();
+    await fake.waitForCalls(4);
+    fake.call("refactor:a.ts", 2)!.answer();
+    expect([...(await r.done).results.values()].every((t) => t.status === "succeeded")).toBe(true);
+  });
+});
+
 describe("executePlan: budgets", () => {
   it("stops at maxSteps: no new step starts, the ones in flight finish, the rest is not-run with the reason", async () => {
     const fake = scriptedProvider();

@@ -27,8 +27,8 @@ describe("buildPlan", () => {
       "refactor:src/b.js → src/b.js",
       "test:src/a.js → src/a.test.js after refactor:src/a.js",
       "test:src/b.js → src/b.test.js after refactor:src/b.js",
-      "doc:src/a.js → docs/src/a.js.md after refactor:src/a.js",
-      "doc:src/b.js → docs/src/b.js.md after refactor:src/b.js",
+      "doc:src/a.js → docs/api/src/a.js.md after refactor:src/a.js",
+      "doc:src/b.js → docs/api/src/b.js.md after refactor:src/b.js",
     ]);
     expect(result).toMatchObject({ version: 1, roles: ["refactor", "test", "doc"] });
     expect(result.tasks[0]).toEqual({
@@ -104,13 +104,13 @@ describe("buildPlan", () => {
     });
 
     it("a doc path owned by a refactored file drops the doc task", () => {
-      const result = plan({ files: files("a.js", "docs/a.js.md"), roles: ["refactor", "doc"] });
+      const result = plan({ files: files("a.js", "docs/api/a.js.md"), roles: ["refactor", "doc"] });
       expect(result.tasks.map((t) => t.id)).toEqual([
         "refactor:a.js",
-        "refactor:docs/a.js.md",
-        "doc:docs/a.js.md",
+        "refactor:docs/api/a.js.md",
+        "doc:docs/api/a.js.md",
       ]);
-      expect(result.conflicts).toEqual([{ taskId: "doc:a.js", wanted: "docs/a.js.md", ownedBy: "refactor:docs/a.js.md" }]);
+      expect(result.conflicts).toEqual([{ taskId: "doc:a.js", wanted: "docs/api/a.js.md", ownedBy: "refactor:docs/api/a.js.md" }]);
     });
 
     it("never gives one output path to two tasks on a larger mixed repo", () => {
@@ -185,5 +185,38 @@ describe("buildPlan", () => {
       imports: new Map([["a.js", ["b.js", "c.js"]]]),
     };
     expect(JSON.stringify(buildPlan(input))).toBe(JSON.stringify(buildPlan(structuredClone(input))));
+  });
+});
+
+describe("what the defaults leave out", () => {
+  it("config files and build scripts get a refactor only, and the plan counts them and the tests it left out", () => {
+    const sources = files("src/a.ts", "vite.config.ts", ".prettierrc.js", "gulpfile.js", "build.mjs", "packages/x/jest.config.cjs");
+    const allPaths = [...sources.map((f) => f.path), "src/a.test.ts", "test/b.test.ts", "test/helpers.js", "README.md"];
+    const result = plan({ files: sources, allPaths });
+    expect(result.tasks.filter((t) => t.role !== "refactor").map((t) => t.id)).toEqual(["test:src/a.ts", "doc:src/a.ts"]);
+    expect(result.tasks.filter((t) => t.role === "refactor")).toHaveLength(6);
+    expect(result.leftOut).toEqual([
+      { count: 3, what: "test files", why: "tests are not refactored by default" },
+      { count: 5, what: "config files and build scripts", why: "refactored only: no test or doc tasks" },
+    ]);
+  });
+
+  it("counts nothing when nothing was left out", () => {
+    expect(plan({ files: files("src/a.ts"), roles: ["refactor"] }).leftOut).toBeUndefined();
+  });
+});
+
+describe("a run scoped to a folder", () => {
+  it("without tests or a package.json of its own follows the whole repo's test folder (uptime-kuma's server/)", () => {
+    const sources = files("server/monitor-types/smtp.js", "server/util.js");
+    const allPaths = [...sources.map((f) => f.path), "package.json", "test/backend-test/test-domain.js", "test/backend-test/monitors/test-dns.js", "test/backend-test/test-util.js"];
+    const result = plan({ files: sources, allPaths, root: "server", roles: ["test"] });
+    for (const t of result.tasks) expect(t.output).toMatch(/^test\/backend-test\//);
+  });
+
+  it("that is a package keeps its own convention", () => {
+    const sources = files("packages/api/src/a.ts");
+    const allPaths = [...sources.map((f) => f.path), "packages/api/package.json", "test/x.test.ts", "test/y.test.ts"];
+    expect(plan({ files: sources, allPaths, root: "packages/api", roles: ["test"] }).tasks[0]!.output).toBe("packages/api/src/a.test.ts");
   });
 });

@@ -129,7 +129,8 @@ describe("helpers", () => {
   });
 
   it("docOutputPath", () => {
-    expect(docOutputPath("src/routes/users.js")).toBe("docs/src/routes/users.js.md");
+    expect(docOutputPath("src/routes/users.js")).toBe("docs/api/src/routes/users.js.md");
+    expect(docOutputPath("lib/a.ts", "reference/")).toBe("reference/lib/a.ts.md");
   });
 });
 
@@ -192,5 +193,18 @@ describe("tests go where the project's runner looks", () => {
     expect(tests.pathOf("packages/web/src/page.tsx")).toBe("packages/web/src/page.test.tsx");
     expect(tests.pathOf("scripts/release.ts")).toBe("scripts/release.test.ts");
     expect(tests.conventionOf("packages/api/src/routes.ts")).toMatchObject({ layout: "mirror", infix: "spec", suite: "backend" });
+  });
+});
+
+describe("an existing test of the same source", () => {
+  it("is the output under any test extension, never a sibling with another one (hono's index.test.tsx)", () => {
+    const paths = ["src/middleware/jsx-renderer/index.ts", "src/middleware/jsx-renderer/index.test.tsx", "src/other/a.ts", "src/other/a.test.ts"];
+    expect(testPaths(paths).pathOf("src/middleware/jsx-renderer/index.ts")).toBe("src/middleware/jsx-renderer/index.test.tsx");
+  });
+
+  it("is found beside the source even when the repo's convention is a mirror folder", () => {
+    const paths = ["src/a.ts", "src/b.ts", "src/b.spec.js", "test/x.test.ts", "test/y.test.ts", "test/z.test.ts"];
+    expect(testPaths(paths).pathOf("src/b.ts")).toBe("src/b.spec.js");
+    expect(testPaths(paths).pathOf("src/a.ts")).toBe("test/a.test.ts");
   });
 });

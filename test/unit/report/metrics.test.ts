@@ -153,6 +153,26 @@ describe("steps: latency, retries, 429s", () => {
   });
 });
 
+describe("edit answers (issue 15)", () => {
+  it("rates SEARCH/REPLACE answers that did not apply among those that came back; whole-file and transport failures aside", () => {
+    const edit = { format: "search-replace" as const };
+    const m = computeMetrics({
+      tasks: [],
+      steps: [
+        step("refactor:a.ts", { ...edit, ok: false, error: { code: "edit-failed", message: "x" } }),
+        step("refactor:a.ts", edit),
+        step("refactor:b.ts", edit),
+        step("refactor:c.ts", { ...edit, ok: false, error: { code: "rate-limited", message: "x" }, status: 429 }),
+        step("refactor:d.ts", { ok: false, error: { code: "no-code-block", message: "x" } }),
+        step("refactor:e.ts"),
+      ],
+    });
+    expect(m.editAnswers).toEqual({ applied: 2, failed: 1, rate: 1 / 3 });
+    expect(summarizeMetrics(m).editAnswers).toEqual({ applied: 2, failed: 1, rate: 1 / 3 });
+    expect(computeMetrics({ tasks: [], steps: [step("refactor:e.ts")] }).editAnswers.rate).toBeNull();
+  });
+});
+
 describe("summarizeMetrics (what run.finished carries)", () => {
   it("keeps the figures and flags, and the worst few outliers with their count", () => {
     const tasks = [

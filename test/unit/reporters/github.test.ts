@@ -52,7 +52,51 @@ describe("github reporter", () => {
     expect(written).toContain("Validation: 2 problem(s), 1 repaired, 1 reverted");
     expect(written).toContain("Commits: refactor `3f9c2a1` (3 files), test `8a41d0e` (3 files), repair `c07be1d` (1 file)");
     expect(written).toContain("| `src/utils/ids.test.js` | test | `no-code-block` the answer had no fenced code block |");
-    expect(written).toContain("Full report: `/home/dev/express-api/.swarm/runs/20250612-093000-7f3a/report.md`");
+    // Issue 17: no path on the runner; the branch and the compare command instead.
+    expect(written).not.toContain("/home/dev");
+    expect(written).toContain("Review the branch `swarm/20250612-093000-7f3a`:");
+    expect(written).toMatch(/git diff \S+\.\.\.swarm\/20250612-093000-7f3a/);
+  });
+
+  it("folds each phase into a ::group:: and closes the last before the annotations", async () => {
+    const at = recorder("run-1").emit;
+    const sink = collect();
+    const reporter = createGithubReporter({ env: { GITHUB_ACTIONS: "true" }, out: sink.out });
+    reporter.onEvent(at(1, { type: "run.phase", phase: "scanning", elapsedMs: 40 }));
+    reporter.onEvent(at(2, { type: "run.phase", phase: "running", count: 12, elapsedMs: 900 }));
+    reporter.onEvent(at(3, { type: "run.phase", phase: "validating", count: 5, elapsedMs: 9000 }));
+    reporter.onEvent(at(4, { type: "run.finished", summary: summaryOf({ failed: [] }, SMALL_RUN) }));
+    await reporter.close();
+    expect(sink.lines()).toEqual([
+      "::group::swarm: scanning files",
+      "::endgroup::",
+      "::group::swarm: running 12 tasks",
+      "::endgroup::",
+      "::group::swarm: validating 5 files",
+      "::endgroup::",
+    ]);
+  });
+
+  it("annotates every root cause, with the tasks that failed because of it grouped under it", async () => {
+    const at = recorder("run-1").emit;
+    const roots = Array.from({ length: 20 }, (_, i) => ({
+      taskId: `refactor:src/f${i}.js`,
+      file: `src/f${i}.js`,
+      output: `src/f${i}.js`,
+      error: { code: "timeout" as const, message: `stuck ${i}` },
+    }));
+    const dependents = [
+      { taskId: "test:src/f0.js", file: "src/f0.js", output: "src/f0.test.js", error: { code: "dependency-failed" as const, message: "refactor:src/f0.js failed" } },
+      { taskId: "doc:src/f0.js", file: "src/f0.js", output: "docs/f0.md", error: { code: "dependency-failed" as const, message: "test:src/f0.js failed" } },
+    ];
+    const sink = collect();
+    const reporter = createGithubReporter({ env: { GITHUB_ACTIONS: "true" }, out: sink.out });
+    reporter.onEvent(at(1, { type: "run.finished", summary: summaryOf({ failed: [...roots, ...dependents] }, SMALL_RUN) }));
+    await reporter.close();
+    const errors = sink.lines().filter((l) => l.startsWith("::error"));
+    expect(errors).toHaveLength(20);
+    expect(errors[0]).toBe("::error file=src/f0.js,title=swarm refactor failed::timeout: stuck 0%0A2 dependent tasks not done: src/f0.test.js, docs/f0.md");
+    expect(errors[19]).toBe("::error file=src/f19.js,title=swarm refactor failed::timeout: stuck 19");
   });
 
   it("puts the swarm metrics into the step summary when the run summary carries them", async () => {

@@ -37,15 +37,18 @@ describe("plain reporter over the recorded sample run", () => {
       "swarm 20250612-093000-7f3a: 8 tasks (refactor, test) over 4 files, 2 skipped; concurrency 4; model kimi-k2.6 -> swarm/20250612-093000-7f3a
       estimate: 27.8k in (50% cached), 10.4k out, $0.06, about 1 m 00 s
       warning: the working tree has uncommitted changes; the run uses what HEAD holds
+      limit: concurrency 2 of 4 (rate-limited)
       [ 0/8 0% ] 0 failed | 2 retries (2x429) | 0 tok | $0.00 / est $0.06 | limit 2
       ok   refactor src/app.js (1 attempt, 4.6k tok, 9.8 s)
       [ 1/8 12% ] 0 failed | 3 retries (2x429) | 4.6k tok | $0.0077 / est $0.06 | limit 2
       ok   refactor src/services/users.js (2 attempts, 6.3k tok, 16.9 s)
+      limit: concurrency 3 of 4 (recovered)
       [ 2/8 25% ] 0 failed | 3 retries (2x429) | 14.5k tok | $0.02 / est $0.06 | limit 3
       ok   refactor src/models/user.js (2 attempts, 3.6k tok, 18.1 s)
       ok   test src/app.js (1 attempt, 5.7k tok, 11.2 s)
       [ 4/8 50% ] 0 failed | 3 retries (2x429) | 22.7k tok | $0.04 / est $0.06 | limit 3
       ok   refactor src/utils/ids.js (2 attempts, 2.5k tok, 23.6 s)
+      limit: concurrency 4 of 4 (recovered)
       [ 5/8 62% ] 0 failed | 3 retries (2x429) | 30.2k tok | $0.05 / est $0.06 | limit 4
       ok   test src/services/users.js (1 attempt, 7.5k tok, 12.1 s)
       ok   test src/models/user.js (1 attempt, 4.8k tok, 13.7 s)
@@ -75,6 +78,10 @@ describe("plain reporter over the recorded sample run", () => {
       failed:
         refactor src/utils/ids.js: reverted - reverted by validation: 1 problem(s) remained after repair (src/services/users.js:3 missing-export: imports \`newId\` from ../utils/ids.js, which no longer exports it)
         test src/utils/ids.js -> src/utils/ids.test.js: no-code-block - the answer had no fenced code block
+      review:
+        git log --stat HEAD..swarm/20250612-093000-7f3a
+        git diff HEAD...swarm/20250612-093000-7f3a
+        git push -u origin swarm/20250612-093000-7f3a && gh pr create --head swarm/20250612-093000-7f3a --title 'swarm 20250612-093000-7f3a' --body-file /home/dev/express-api/.swarm/runs/20250612-093000-7f3a/report.md
       "
     `);
   });

@@ -60,4 +60,9 @@ describe("screenAnswer", () => {
     expect(screen({ answer: SOURCE.split("\n").slice(0, 5).join("\n") + "\n" })).toEqual({ ok: true });
     expect(screen({ answer: "PWNED\n", role: "test" })).toEqual({ ok: true });
   });
+
+  it("screens a repair answer for mass deletion as it screens a refactor", () => {
+    expect(screen({ answer: "PWNED\n", role: "repair" })).toMatchObject({ ok: false, rejection: "deletion" });
+    expect(screen({ answer: SOURCE.replace(/const/g, "let"), role: "repair" })).toEqual({ ok: true });
+  });
 });
