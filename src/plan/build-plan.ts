@@ -13,6 +13,8 @@ export interface BuildPlanInput {
   skips: Skip[];
   /** Every path at HEAD; decides where tests go (see output-paths.ts). */
   allPaths: RepoPath[];
+  /** Every path at HEAD in the whole repository, when `root` scopes the plan to a folder. @default allPaths */
+  repoPaths?: RepoPath[];
   roles: Role[];
   /**
    * "dependencies-first": a file's refactor waits for the refactors of the files it imports, so the agent
@@ -54,13 +56,15 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const files = dedupeByPath(input.files);
   const hasRefactor = roles.includes("refactor");
   const root = input.root ? `${input.root.replace(/\/+$/, "")}/` : "";
-  const inRoot = (path: RepoPath) => (root && path.startsWith(root) ? path.slice(root.length) : path);
+  // Docs mirror the source tree from the package the folder is in (the repository when none), never from
+  // inside a source folder: hono's `src/middleware` run wrote `src/middleware/docs/api/...`.
+  const docRoot = packageRootOf(root, input.repoPaths ?? input.allPaths);
   // A scoped folder that is neither a package nor holds tests of its own (uptime-kuma's `server/`, tested
   // from `test/backend-test/`) follows the whole repository's convention.
   const ownTests = root === "" || input.allPaths.includes(`${root}package.json`) || input.allPaths.some((p) => p.startsWith(root) && isTestScript(p));
   const testRoot = ownTests ? root : "";
   const inTestRoot = (path: RepoPath) => (testRoot && path.startsWith(testRoot) ? path.slice(testRoot.length) : path);
-  const tests = testPaths(testRoot ? input.allPaths.filter((p) => p.startsWith(testRoot)).map(inTestRoot) : input.allPaths);
+  const tests = testPaths(testRoot ? input.allPaths.filter((p) => p.startsWith(testRoot)).map(inTestRoot) : (input.repoPaths ?? input.allPaths));
   const refactorDeps =
     hasRefactor && input.order === "dependencies-first" && input.imports
       ? importDependencies(files.map((file) => file.path), input.imports)
@@ -108,7 +112,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
   function outputFor(role: Role, path: RepoPath): RepoPath {
     if (role === "refactor") return path;
     if (role === "test") return testRoot + tests.pathOf(inTestRoot(path));
-    return root + docOutputPath(inRoot(path), input.docsDir);
+    return docRoot + docOutputPath(path.slice(docRoot.length), input.docsDir);
   }
 
   const plan: Plan = {
@@ -122,6 +126,17 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const leftOut = leftOutByDefaults(input.allPaths.filter((p) => p.startsWith(root)), files, roles);
   if (leftOut.length > 0) plan.leftOut = leftOut;
   return plan;
+}
+
+/** The longest folder holding a package.json that contains `root` (`root` itself included), with a trailing slash; "" for the repository. */
+function packageRootOf(root: string, paths: readonly RepoPath[]): string {
+  let best = "";
+  for (const path of paths) {
+    if (!path.endsWith("/package.json") || path.includes("node_modules/")) continue;
+    const dir = path.slice(0, -"package.json".length);
+    if (root.startsWith(dir) && dir.length > best.length) best = dir;
+  }
+  return best;
 }
 
 /** Counts, per default rule, what the plan leaves out, so a summary can say what was not done and why. */

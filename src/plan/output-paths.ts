@@ -48,8 +48,13 @@ export const isTestFile = (path: RepoPath): boolean => TEST_FILE.test(path);
 const dirOf = (path: RepoPath): string => path.slice(0, Math.max(0, path.lastIndexOf("/")));
 const baseOf = (path: RepoPath): string => path.slice(path.lastIndexOf("/") + 1);
 
+// Browser suites (Playwright, Cypress) run apart from the unit tests a task writes: uptime-kuma's
+// `test/e2e/specs/*.spec.js` would otherwise outvote its `test/backend-test/` and take every new test.
+const BROWSER_SUITE = /(?:^|\/)(?:e2e|cypress|playwright)(?:\/|$)|\.e2e\./;
+
 /** Reads the test convention from every path at HEAD. Linear in the number of paths. */
-export function detectTestConvention(allPaths: readonly RepoPath[]): TestConvention {
+export function detectTestConvention(paths: readonly RepoPath[]): TestConvention {
+  const allPaths = paths.filter((path) => !BROWSER_SUITE.test(path));
   const dirsWithSources = new Set<string>();
   for (const path of allPaths) if (!isTestFile(path)) dirsWithSources.add(dirOf(path));
 

@@ -32,9 +32,10 @@ export async function preparePlan(options: PrepareOptions, branchToCheck?: strin
   }
   const baseline = options.needsBaseline === false && config.order !== "dependencies-first" ? null : await prepareBaseline(repo.top, scan, config);
   const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
-  const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, roles: config.roles, order: config.order, root: repo.prefix, docsDir: config.output.docsDir, ...imports });
+  const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, repoPaths: scan.repoPaths, roles: config.roles, order: config.order, root: repo.prefix, docsDir: config.output.docsDir, ...imports });
   const files = new Map(scan.files.map((f) => [f.path, f]));
-  const atHead = new Set(scan.allPaths);
+  // A folder run's tests may live outside the folder (uptime-kuma's `server/` is tested from `test/backend-test/`).
+  const atHead = new Set(scan.repoPaths);
   const outputsAtHead = planned.tasks.map((t) => t.output).filter((p) => !files.has(p) && atHead.has(p));
   const existingOutputs = await readHeadFiles(repo.top, outputsAtHead);
   const writable = dropTasks(planned, await unwritableOutputs(repo.top, planned, existingOutputs));

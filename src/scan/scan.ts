@@ -42,8 +42,10 @@ export interface ScanResult {
   files: SourceFile[];
   /** Files kept out, sorted by path, each with a reason. */
   skips: Skip[];
-  /** Every blob path at HEAD (for conventions such as where tests live), sorted. */
+  /** Every blob path at HEAD under the scope (the whole repository when there is none), sorted. */
   allPaths: RepoPath[];
+  /** Every blob path at HEAD in the whole repository, sorted: a folder run follows the repository's test convention. */
+  repoPaths: RepoPath[];
   headSha: string;
   warnings: string[];
 }
@@ -118,13 +120,13 @@ export async function scanRepo(repo: string, options: ScanOptions): Promise<Scan
   }
 
   const rebase = <T extends { path: RepoPath }>(item: T): T => (scope ? { ...item, path: scope + item.path } : item);
+  const blobPaths = (entries: readonly HeadEntry[], prefix: string) => entries.filter((entry) => entry.type === "blob").map((entry) => prefix + entry.path).sort();
+  const allPaths = blobPaths(tree, scope);
   return {
     files: files.sort(byPath).map(rebase),
     skips: skips.sort((a, b) => byPath(a, b) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)).map(rebase),
-    allPaths: tree
-      .filter((entry) => entry.type === "blob")
-      .map((entry) => scope + entry.path)
-      .sort(),
+    allPaths,
+    repoPaths: scope ? blobPaths(fullTree, "") : allPaths,
     headSha: sha,
     warnings,
   };

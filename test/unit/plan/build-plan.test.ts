@@ -209,9 +209,21 @@ describe("what the defaults leave out", () => {
 describe("a run scoped to a folder", () => {
   it("without tests or a package.json of its own follows the whole repo's test folder (uptime-kuma's server/)", () => {
     const sources = files("server/monitor-types/smtp.js", "server/util.js");
-    const allPaths = [...sources.map((f) => f.path), "package.json", "test/backend-test/test-domain.js", "test/backend-test/monitors/test-dns.js", "test/backend-test/test-util.js"];
-    const result = plan({ files: sources, allPaths, root: "server", roles: ["test"] });
-    for (const t of result.tasks) expect(t.output).toMatch(/^test\/backend-test\//);
+    // As the scan gives them: the folder's own paths, and the whole tree apart. The Playwright specs under
+    // test/e2e/ outnumber the one named backend test, and must not take the unit tests.
+    const allPaths = sources.map((f) => f.path);
+    const repoPaths = [...allPaths, "package.json", "test/backend-test/test-domain.js", "test/backend-test/monitors/test-dns.js", "test/backend-test/check-translations.test.js"];
+    repoPaths.push(...["a", "b", "c"].map((n) => `test/e2e/specs/${n}.spec.js`));
+    const result = plan({ files: sources, allPaths, repoPaths, root: "server", roles: ["test"] });
+    expect(result.tasks.map((t) => t.output)).toEqual(["test/backend-test/server/monitor-types/smtp.test.js", "test/backend-test/server/util.test.js"]);
+  });
+
+  it("writes docs under the enclosing package's docs/api/, never inside the scoped source folder", () => {
+    const hono = files("src/middleware/cors/index.ts");
+    expect(plan({ files: hono, allPaths: hono.map((f) => f.path), repoPaths: [...hono.map((f) => f.path), "package.json"], root: "src/middleware", roles: ["doc"] }).tasks[0]!.output).toBe("docs/api/src/middleware/cors/index.ts.md");
+    const pkg = files("packages/api/src/a.ts");
+    const repoPaths = [...pkg.map((f) => f.path), "package.json", "packages/api/package.json"];
+    expect(plan({ files: pkg, allPaths: pkg.map((f) => f.path), repoPaths, root: "packages/api/src", roles: ["doc"] }).tasks[0]!.output).toBe("packages/api/docs/api/src/a.ts.md");
   });
 
   it("that is a package keeps its own convention", () => {
