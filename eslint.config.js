@@ -19,14 +19,18 @@ const packageRegex = (name) =>
   name.endsWith("*") ? `^${escapeRegex(name.slice(0, -1))}[^/]*(/.*)?$` : `^${escapeRegex(name)}(/.*)?$`;
 const doorGlob = (door) => (door.endsWith("/") ? `${door}**` : door);
 
-const doorEntries = Object.entries(doorsFile.doors);
-const doors = [...new Set(doorEntries.map(([, door]) => door))];
+// A package's door is one path or a list of paths.
+const doorEntries = Object.entries(doorsFile.doors).map(([name, door]) => [name, [door].flat()]);
+const doors = [...new Set(doorEntries.flatMap(([, paths]) => paths))];
 
-/** no-restricted-imports for a file whose door (if any) is `door`: every package whose door is elsewhere. */
+/** no-restricted-imports for a file whose door (if any) is `door`: every package whose doors are elsewhere. */
 function doorRule(door) {
   const patterns = doorEntries
-    .filter(([, d]) => d !== door)
-    .map(([name, d]) => ({ regex: packageRegex(name), message: `${name} is imported only in ${d} (dependency-doors.json).` }));
+    .filter(([, paths]) => !paths.includes(door))
+    .map(([name, paths]) => ({
+      regex: packageRegex(name),
+      message: `${name} is imported only in ${paths.join(" or ")} (dependency-doors.json).`,
+    }));
   return ["error", { patterns }];
 }
 

@@ -3,9 +3,12 @@
 //   seeded 5xx/malformed/truncated faults and a share of refactors whose imports break (validation
 //   repairs them): uncalibrated, then calibrated from that run, against the bill, per role;
 // - ten small seeded repositories: does `swarm estimate --sample 4`'s range hold the actual cost?
-// - `swarm estimate` against `swarm plan` wall time on a generated 3,500-file repository (dist/ CLI).
-// Writes its section of bench/RESULTS.md between the estimate-accuracy markers. No assertions.
-import { readFile, writeFile } from "node:fs/promises";
+// - `swarm estimate` against `swarm plan` on a generated 3,500-file repository (dist/ CLI): wall and CPU time,
+//   median of 3 interleaved runs each, with the load average (the machine may be shared). `--speed-only` runs
+//   just this (`npm run bench:estimate-speed`), `--no-speed` all but this.
+// Writes its sections of bench/RESULTS.md between the estimate-accuracy and estimate-speed markers. No assertions.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { ResolvedConfig } from "../src/config/index.js";
 import type { Estimate } from "../src/estimate/index.js";
@@ -22,6 +25,8 @@ import { BENCH_DIR, machine, round, runNode, SWARM_BIN } from "./common.js";
 
 const START = "<!-- estimate-accuracy -->";
 const END = "<!-- /estimate-accuracy -->";
+const SPEED_START = "<!-- estimate-speed -->";
+const SPEED_END = "<!-- /estimate-speed -->";
 const BROKEN = 'import { helperThatIsNotThere } from "./no-such-module.js";';
 const FAULTS = { keyed: true, rate5xx: 0.05, rateMalformed: 0.05, rateTruncated: 0.03 };
 
@@ -85,22 +90,62 @@ async function sampleHolds(seed: number): Promise<boolean> {
   }
 }
 
-async function speed(): Promise<void> {
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Wall and CPU (main thread and workers: cpu-probe.mjs) of `swarm plan` and `swarm estimate`, interleaved. */
+async function speed(): Promise<string[]> {
+  const out: string[] = [];
   const repo = await generateGitRepo({ files: 3500, seed: 7, avgBytes: 1500 });
+  const probeDir = await mkdtemp(path.join(os.tmpdir(), "swarm-bench-probe-"));
   try {
-    const env = { ...process.env, MOONSHOT_API_KEY: "sk-bench-0000000000000000" };
+    const probe = path.join(probeDir, "usage.json");
+    const env = { ...process.env, MOONSHOT_API_KEY: "sk-bench-0000000000000000", BENCH_PROBE_OUT: probe };
     const time = async (args: string[]) => {
-      const t0 = performance.now();
-      const r = await runNode([SWARM_BIN, ...args], { env, timeoutMs: 600_000 });
-      return { ms: performance.now() - t0, code: r.code, stderr: r.stderr };
+      const r = await runNode(["--import", path.join(BENCH_DIR, "cpu-probe.mjs"), SWARM_BIN, ...args], { env, timeoutMs: 600_000 });
+      if (r.code !== 0) throw new Error(`swarm ${args[0]} exited ${r.code}: ${r.stderr.slice(-500)}`);
+      const usage = JSON.parse(await readFile(probe, "utf8")) as { cpuMs: number; maxRssMB: number };
+      return { wallMs: r.wallMs, cpuMs: usage.cpuMs, rssMB: usage.maxRssMB, progress: r.stderr.split("\n").filter((l) => l.startsWith("estimating:")).length };
     };
-    const plan = await time(["plan", repo.dir, "--json"]);
-    const estimate = await time(["estimate", repo.dir, "-i", JSDOC_INSTRUCTION, "--json"]);
-    const ratio = estimate.ms / plan.ms;
-    say(`| generated-3500 | ${Math.round(plan.ms)} ms | ${Math.round(estimate.ms)} ms | ${round(ratio, 2)}× | ≤ 2× | ${ratio <= 2 ? "yes" : "no"} | ${estimate.stderr.split("\n").filter((l) => l.startsWith("estimating:")).length} progress lines |`);
+    const commands = { plan: ["plan", repo.dir, "--json"], estimate: ["estimate", repo.dir, "-i", JSDOC_INSTRUCTION, "--json"] };
+    // One unmeasured run each: the first reads the repository from disk.
+    for (const args of Object.values(commands)) await time(args);
+    const load = [os.loadavg()[0]!];
+    const runs: Record<keyof typeof commands, Awaited<ReturnType<typeof time>>[]> = { plan: [], estimate: [] };
+    for (let i = 0; i < 3; i++) for (const [name, args] of Object.entries(commands) as [keyof typeof commands, string[]][]) runs[name].push(await time(args));
+    load.push(os.loadavg()[0]!);
+    const m = (name: keyof typeof commands, key: "wallMs" | "cpuMs" | "rssMB") => median(runs[name].map((r) => r[key]));
+    const ratio = m("estimate", "wallMs") / m("plan", "wallMs");
+    out.push(`Run ${new Date().toISOString()} on ${JSON.stringify(machine())}, load average ${load.map((l) => round(l, 1)).join(" → ")}`);
+    out.push("");
+    out.push("`swarm estimate` against `swarm plan`, generated 3,500-file repository (10,500 tasks), dist/ CLI, median of 3 interleaved runs:");
+    out.push("");
+    out.push("| command | wall | CPU (all threads) | peak RSS | wall runs | progress lines |");
+    out.push("|---|---|---|---|---|---|");
+    for (const name of ["plan", "estimate"] as const) {
+      out.push(`| ${name} | ${Math.round(m(name, "wallMs"))} ms | ${Math.round(m(name, "cpuMs"))} ms | ${Math.round(m(name, "rssMB"))} MB | ${runs[name].map((r) => Math.round(r.wallMs)).join(", ")} | ${name === "estimate" ? runs[name].map((r) => r.progress).join(", ") : "–"} |`);
+    }
+    out.push(`| **ratio** | **${round(ratio, 2)}×** (target ≤ 2×: ${ratio <= 2 ? "met" : "not met"}) | ${round(m("estimate", "cpuMs") / m("plan", "cpuMs"), 2)}× | | | |`);
+    for (const line of out) process.stdout.write(line + "\n");
+    return out;
   } finally {
+    await rm(probeDir, { recursive: true, force: true });
     await repo.cleanup();
   }
+}
+
+/** Replaces the text between `start` and `end` in RESULTS.md (appends the section when the markers are missing). */
+async function writeSection(start: string, end: string, body: string): Promise<void> {
+  const resultsPath = path.join(BENCH_DIR, "RESULTS.md");
+  const previous = await readFile(resultsPath, "utf8");
+  const section = `${start}\n${body}\n${end}`;
+  const at = previous.indexOf(start);
+  const next = at === -1 ? `${previous.trimEnd()}\n\n${section}\n` : previous.slice(0, at) + section + previous.slice(previous.indexOf(end) + end.length);
+  await writeFile(resultsPath, next);
+}
+
+if (process.argv.includes("--speed-only")) {
+  await writeSection(SPEED_START, SPEED_END, `## Estimate speed (issue 16 item 5, \`npm run bench:estimate-speed\`)\n\n${(await speed()).join("\n")}`);
+  process.exit(0);
 }
 
 say(`Run ${new Date().toISOString()} on ${JSON.stringify(machine())}`);
@@ -118,18 +163,7 @@ say("|---|---|---|---|");
 let held = 0;
 for (let seed = 1; seed <= 10; seed++) if (await sampleHolds(seed)) held++;
 say(`| **${held} of 10** | | | target ≥ 9: ${held >= 9 ? "yes" : "no"} |`);
-say("");
+await writeSection(START, END, `## Estimate vs actual (issue 16, \`npm run bench:estimate\`)\n\n${lines.join("\n")}`);
 if (!process.argv.includes("--no-speed")) {
-  say("`swarm estimate` against `swarm plan` wall time (dist/ CLI):");
-  say("");
-  say("| repo | plan | estimate | ratio | target | holds | progress |");
-  say("|---|---|---|---|---|---|---|");
-  await speed();
+  await writeSection(SPEED_START, SPEED_END, `## Estimate speed (issue 16 item 5, \`npm run bench:estimate-speed\`)\n\n${(await speed()).join("\n")}`);
 }
-
-const resultsPath = path.join(BENCH_DIR, "RESULTS.md");
-const previous = await readFile(resultsPath, "utf8");
-const section = `${START}\n## Estimate vs actual (issue 16, \`npm run bench:estimate\`)\n\n${lines.join("\n")}\n${END}`;
-const at = previous.indexOf(START);
-const next = at === -1 ? `${previous.trimEnd()}\n\n${section}\n` : previous.slice(0, at) + section + previous.slice(previous.indexOf(END) + END.length);
-await writeFile(resultsPath, next);

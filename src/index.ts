@@ -5,3 +5,5 @@ export { loadConfig, validateConfig, configSchema, type ConfigOverrides, type Re
 export { createOpenAIProvider } from "./llm/index.js";
 export { EventBus, type SwarmEvent, type RunSummary } from "./events/index.js";
 export * from "./core/index.js";
+// A codemod module (`swarm run --codemod x.ts`) types its default export with these.
+export type { CodemodContext, CodemodFunction } from "./codemod/index.js";

@@ -43,9 +43,31 @@ export async function openRun(options: RunOptions) {
   const bus = new EventBus(runId);
   for (const s of options.subscribers) bus.subscribe(s);
   bus.emit({ type: "run.phase", phase: "scanning", elapsedMs: Math.round(performance.now()) });
-  const prepared = await prepareRun(meta ? { ...options, ...meta.options, overrides: resumed!.overrides, needsInstruction: true } : options, ownTip ? undefined : branch);
+  const phases = phaseHooks(bus);
+  const prepared = await prepareRun({ ...(meta ? { ...options, ...meta.options, overrides: resumed!.overrides, needsInstruction: true } : options), ...phases }, ownTip ? undefined : branch);
   if (meta) assertSameHead(meta, prepared.repo.headSha);
   return { top, meta, runId, branch, paths, ownTip, prepared, provider: options.providerFor(prepared.config), bus, resumeFlags: resumed?.given ?? {}, bundleOut: meta?.options.bundleOut ?? options.bundleOut };
+}
+
+/**
+ * run.phase for the graph and the estimate. The estimate holds the event loop (it counts every prompt's tokens), so
+ * its phase is announced again from its progress calls, at most 4 times a second: the dashboard draws on it and its
+ * clock keeps moving (issue 17).
+ */
+function phaseHooks(bus: EventBus): Pick<PrepareOptions, "onPhase" | "onEstimateProgress"> {
+  let estimating: { count: number; at: number } | null = null;
+  const emit = (phase: "graph" | "estimating", count: number) => bus.emit({ type: "run.phase", phase, count, elapsedMs: Math.round(performance.now()) });
+  return {
+    onPhase: (phase, count) => {
+      if (phase === "estimating") estimating = { count, at: performance.now() };
+      emit(phase, count);
+    },
+    onEstimateProgress: () => {
+      if (!estimating || performance.now() - estimating.at < 250) return;
+      estimating.at = performance.now();
+      emit("estimating", estimating.count);
+    },
+  };
 }
 
 /** A new run's directory: the whole plan and run.json (a sample's names what it sampled). */

@@ -1,3 +1,4 @@
+import { codemodCommit, codemodExtra, codemodSteps, codemodSummary, isCodemodStep, isDoneByCodemod, settleCodemod } from "./codemod/index.js";
 import { exitCodeFor, SwarmError, SwarmErrorCode, type Plan, type StepRecord } from "./core/index.js";
 import type { RunSummary, Subscriber } from "./events/index.js";
 import { countTokens, estimateBrief, estimatePlan, extrapolateSample, projectionBasis, samplePlan, selectSample } from "./estimate/index.js";
@@ -27,10 +28,10 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
   const { config, plan, instruction } = prepared;
   for (const warning of prepared.scan.warnings) bus.emit({ type: "run.warning", message: warning });
   assertBudgetPaysOneTask(prepared);
-  await preflight(run.provider, config);
+  if (plan.tasks.some((t) => !isDoneByCodemod(prepared.codemod, t))) await preflight(run.provider, config);
   // Recorded once the endpoint answered, so a mistyped --base-url is not carried into the next resume.
   if (meta) await recordResume(paths, meta, run.resumeFlags);
-  const prior = meta ? (await readJournal(paths.journal)).records : [];
+  const prior = [...(meta ? (await readJournal(paths.journal)).records : []), ...codemodSteps(prepared.codemod, plan)];
   const startedAt = meta?.startedAt ?? (await startRunDir(run, options)).startedAt;
   const t0 = performance.now();
   bus.emit({
@@ -45,19 +46,19 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
   phase(run, "validating", plan.files.length);
   const validated = await runValidation({
     baseline: prepared.baseline, config, plan, instruction, results: executed.results, isMainPassComplete: executed.stoppedBy === "completed", countTokens,
-    isChange: isChange(prepared), onlyFiles: prepared.shard && new Set(plan.tasks.flatMap((t) => [t.file, t.output])),
+    isChange: isChange(prepared), onlyFiles: prepared.shard && new Set(plan.tasks.flatMap((t) => [t.file, t.output])), extra: codemodExtra(prepared.codemod),
     engine: {
       provider: run.provider, bus, journal, settings: config, drain: options.drain, abort: options.abort, random: options.random, costUSD: costOf(prepared), answerLimits: answerLimits(prepared),
       spent: { steps: executed.steps.length, costUSD: executed.spentUSD }, prior, requestFor: (task, messages) => repairRequest(prepared, task, messages),
     },
   });
   await journal.close();
-  const results = validated?.results ?? executed.results;
-  const steps = validated ? [...executed.steps, ...validated.steps] : executed.steps;
+  const { results, keepsExtra } = settleCodemod(prepared.codemod, plan, validated?.results ?? executed.results, validated?.unownedBroken);
+  const steps = (validated ? [...executed.steps, ...validated.steps] : executed.steps).filter((s) => !isCodemodStep(s));
 
   if (run.ownTip) await releaseOwnBranch(top, branch, run.ownTip);
   phase(run, "committing");
-  const written = await commitResults({ repo: prepared.repo, plan, files: prepared.files, results, branch, instruction, repaired: new Set(validated?.replaced.keys()), bus,
+  const written = await commitResults({ repo: prepared.repo, plan, files: prepared.files, results, branch, instruction, repaired: new Set(validated?.replaced.keys()), bus, codemod: codemodCommit(prepared.codemod, plan, keepsExtra),
     beforeBranch: (sha) => recordBranchTip(paths, branch, sha),
   });
   // After a rejected key too: the engine journals the rejected step as unfinished, so a resume with a good key completes the run.
@@ -66,7 +67,7 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
     runId, repo: top, branch: written.branch, branchError: written.lostBranch && `${written.lostBranch.message}; ${written.lostBranch.hint}`, baseSha: prepared.repo.headSha, startedAt, durationMs: Math.round(performance.now() - t0),
     stoppedBy: executed.stoppedBy, budget: executed.budget, instruction, models: [...new Set(steps.map((s) => s.model))], plan, results: [...results.values()], steps,
     estimate: prepared.estimate, costUSD: validated?.spentUSD ?? executed.spentUSD, stepCostUSD: (step) => prepared.pricing.costUSD(step.model, step.usage),
-    commits: written.commits, validation: validated?.validation ?? null, resumeHint,
+    commits: written.commits, validation: validated?.validation ?? null, resumeHint, codemod: prepared.codemod && codemodSummary(prepared.codemod),
   });
   phase(run, "report");
   await writeReport(paths, report);
@@ -103,7 +104,7 @@ export async function runSample(options: SampleOptions) {
   await preflight(run.provider, prepared.config);
   await startRunDir(run, options, { size: options.size, taskIds: selection.taskIds });
   const journal = await Journal.open(paths.journal);
-  const executed = await execute(run, options, subPlan, journal, []).finally(() => journal.close());
+  const executed = await execute(run, options, subPlan, journal, codemodSteps(prepared.codemod, subPlan)).finally(() => journal.close());
   // The sample's own static estimate: its prefix-cache pattern (the first request of a role pays the
   // prefix) is the one its bills show, which the whole plan's estimate does not have.
   const sampleEstimate = estimatePlan({ plan: subPlan, config: prepared.config, pricing: prepared.pricing, messagesFor: (task) => messagesOf(prepared, task) });

@@ -60,6 +60,8 @@ interface OptionRow {
   key?: keyof ConfigOverrides;
   conflicts?: string[];
   defaultValue?: string;
+  /** Accepted there but not listed in its help: the command keeps what the flag sets (a resume keeps its run's plan). */
+  unlistedOn?: readonly CommandName[];
 }
 
 const ALL: readonly CommandName[] = ["plan", "estimate", "run", "resume", "merge"];
@@ -69,14 +71,20 @@ const WRITING: readonly CommandName[] = ["run", "resume", "merge"];
 // A new flag is one row here (plus its key in config/schema.ts when it sets one); `on` names the commands that
 // use it, so each command's --help lists only its own flags. Rows are in help order.
 const OPTIONS: readonly OptionRow[] = [
-  { flags: "-i, --instruction <text>", on: ALL, key: "instruction", help: 'what to change, e.g. "Convert callbacks to async/await"', parse: parseInstruction },
-  { flags: "-c, --config <file>", on: ALL, help: `config file (default: <repo>/${CONFIG_FILE}, then built-in defaults)` },
-  { flags: "--roles <list>", on: ALL, key: "roles", help: "comma-separated roles: refactor,test,doc", parse: parseRoles },
+  { flags: "-i, --instruction <text>", on: ALL, unlistedOn: ["resume"], key: "instruction", help: 'what to change, e.g. "Convert callbacks to async/await"', parse: parseInstruction },
+  { flags: "-c, --config <file>", on: ALL, unlistedOn: ["resume"], help: `config file (default: <repo>/${CONFIG_FILE}, then built-in defaults)` },
+  { flags: "--roles <list>", on: ALL, unlistedOn: ["resume"], key: "roles", help: "comma-separated roles: refactor,test,doc", parse: parseRoles },
+  {
+    flags: "--codemod <spec>",
+    on: ["estimate", "run"],
+    key: "codemod",
+    help: "run a codemod over the planned files first, only what it hands off goes to the model: a .ts/.js/.mjs module whose default export is (file, ctx) => void, or rename-export:<file>#<old>=<new>, or move-file:<from>=<to>",
+  },
   { flags: "--concurrency <n>", on: SENDING, key: "concurrency", help: `requests in flight at most (default ${DEFAULTS.concurrency})`, parse: parsePositiveInt("--concurrency") },
   { flags: "--model <name>", on: ALL, key: "model", help: `model for every role without its own (default ${DEFAULTS.model})` },
   { flags: "--base-url <url>", on: SENDING, key: "baseURL", help: `OpenAI-compatible endpoint (default ${DEFAULTS.baseURL})` },
   { flags: "--allow-insecure-http", on: SENDING, help: "allow a plain http:// endpoint that is not on this machine (the key travels in clear)" },
-  { flags: "--branch <name>", on: WRITING, help: "branch to write (default swarm/<run-id>)" },
+  { flags: "--branch <name>", on: WRITING, unlistedOn: ["resume"], help: "branch to write (default swarm/<run-id>)" },
   { flags: "--json", on: ALL, help: "machine-readable output on stdout" },
   {
     flags: "--reporter <name>",
@@ -131,6 +139,7 @@ function addOptions(cmd: Command, name: CommandName): Command {
     if (row.parse) option = option.argParser(row.parse as (value: string, previous: unknown) => unknown);
     if (row.conflicts) option = option.conflicts(row.conflicts);
     if (row.defaultValue !== undefined) option = option.default(row.defaultValue);
+    if (row.unlistedOn?.includes(name)) option = option.hideHelp();
     cmd.addOption(option);
   }
   return cmd.addHelpText("after", `\nExamples:\n${EXAMPLES[name].map((line) => `  $ ${line}`).join("\n")}\n`);

@@ -56,6 +56,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     instruction: z.string().optional().describe("what to do; the -i flag wins"),
+    codemod: z.string().min(1).optional().describe("a codemod run over the planned files before any request: a .ts/.js/.mjs module (relative to the current folder or the repository) or a built-in (rename-export:<file>#<old>=<new>, move-file:<from>=<to>); only the files it hands off reach the model; the --codemod flag wins"),
     conventions: z.string().default("").describe("project conventions sent with every prompt"),
     roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]).describe("roles to run per file: refactor rewrites it, test writes its test, doc writes <output.docsDir>/<path>.md"),
     output: z

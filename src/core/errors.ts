@@ -23,6 +23,7 @@ export const SwarmErrorCode = {
   DiskFull: "SWARM_DISK_FULL",
   ShardSet: "SWARM_SHARD_SET",
   BudgetTooSmall: "SWARM_BUDGET_TOO_SMALL",
+  CodemodLoad: "SWARM_CODEMOD_LOAD",
 } as const;
 export type SwarmErrorCode = (typeof SwarmErrorCode)[keyof typeof SwarmErrorCode];
 

@@ -156,6 +156,22 @@ function sourceTokensIn(lastContent: string, lastTokens: number): number {
   return Math.max(0, lastTokens - countTokens(rest));
 }
 
+/**
+ * Where the file's block sits in a prompt's last message, found without parsing it: the message ends with the
+ * block's closing fence, longer than any backtick run inside the block (codeBlock), so its first occurrence opens
+ * the block. Null for any other shape, and for a block parseAnswer would not read (empty or blank).
+ */
+export function lastBlockOf(message: string): { start: number; end: number } | null {
+  const closeAt = message.lastIndexOf("\n") + 1;
+  const fence = message.slice(closeAt);
+  if (closeAt === 0 || !/^`{3,}$/.test(fence)) return null;
+  const openAt = message.indexOf(fence);
+  if (openAt >= closeAt - 1 || (openAt > 0 && message[openAt - 1] !== "\n")) return null;
+  const start = message.indexOf("\n", openAt) + 1;
+  if (start === 0 || start >= closeAt || message.slice(openAt + fence.length, start - 1).includes("`")) return null;
+  return /\S/.test(message.slice(start, closeAt)) ? { start, end: closeAt } : null;
+}
+
 export interface EstimatePlanInput {
   plan: Plan;
   config: ResolvedConfig;
@@ -198,6 +214,26 @@ export function estimatePlan(input: EstimatePlanInput): Estimate {
     }
     return tokens;
   };
+  // A file's refactor, test and doc prompts carry the same block: it is counted once, and the message as its
+  // header, the block and the closing fence (the block's count is also the file's, with no parse of the message).
+  // o200k's pre-tokenizer never joins a line break to the text after it unless that is whitespace too, so cut
+  // there the parts count exactly as the whole does; a block starting with whitespace is counted in its message.
+  const blockTokens = new Map<string, number>();
+  const countLast = (content: string): { lastTokens: number; sourceTokens: number } => {
+    const block = lastBlockOf(content);
+    if (block === null) {
+      const lastTokens = countTokens(content);
+      return { lastTokens, sourceTokens: sourceTokensIn(content, lastTokens) };
+    }
+    const body = content.slice(block.start, block.end);
+    let sourceTokens = blockTokens.get(body);
+    if (sourceTokens === undefined) {
+      sourceTokens = countTokens(body);
+      blockTokens.set(body, sourceTokens);
+    }
+    const lastTokens = /^\s/.test(body) ? countTokens(content) : countTokens(content.slice(0, block.start)) + sourceTokens + countTokens(content.slice(block.end));
+    return { lastTokens, sourceTokens };
+  };
 
   const validate = config.validate.enabled;
   const lines: EstimateLines = {
@@ -223,10 +259,9 @@ export function estimatePlan(input: EstimatePlanInput): Estimate {
     const prefixTokens = messages.slice(0, 2).reduce((sum, m) => sum + countCached(m.content) + TOKENS_PER_MESSAGE, 0);
     const middle = messages.slice(2, -1);
     const last = messages.length > 2 ? messages[messages.length - 1] : undefined;
-    const lastTokens = last === undefined ? 0 : countTokens(last.content);
+    const { lastTokens, sourceTokens } = last === undefined ? { lastTokens: 0, sourceTokens: 0 } : countLast(last.content);
     let inputTokens =
       prefixTokens + countMessageTokens(middle) + (last === undefined ? 0 : lastTokens + TOKENS_PER_MESSAGE);
-    const sourceTokens = last === undefined ? 0 : sourceTokensIn(last.content, lastTokens);
     const edits = asksForEdits(messages);
     if (edits) editTasks++;
     const expected = edits ? Math.ceil(EDIT_OUTPUT.perSourceToken * sourceTokens + EDIT_OUTPUT.fixed) : expectedOutputTokens(task.role, sourceTokens);
@@ -335,7 +370,7 @@ export function estimatePlan(input: EstimatePlanInput): Estimate {
   }
   if (editTasks > 0) {
     assumptions.push(
-      `${plural(editTasks, "refactor")} answered with SEARCH/REPLACE edits (editFormat): output assumed ${EDIT_OUTPUT.perSourceToken * 100}% of the file + ${EDIT_OUTPUT.fixed} tokens`,
+      `${plural(editTasks, "task")} answered with SEARCH/REPLACE edits (editFormat): output assumed ${EDIT_OUTPUT.perSourceToken * 100}% of the file + ${EDIT_OUTPUT.fixed} tokens`,
     );
   }
   for (const model of [...modelsUsed].sort()) {

@@ -43,6 +43,8 @@ export interface RunSummary {
   /** For the review hand-off (issue 17): the commit the branch starts from, and the instruction as the PR title. */
   baseSha?: string;
   instruction?: string;
+  /** The codemod pass in brief (issue 18): files it finished, handed off to the model, threw on. */
+  codemod?: { spec: string; done: number; handedOff: number; failed: number };
 }
 
 /** p50/p95/max over `count` values (nearest rank, so each is an observed value). */
@@ -155,7 +157,7 @@ type EventPayloads = {
   "run.phase": { phase: RunPhase; count?: number; elapsedMs: number };
   "run.draining": { reason: "interrupt" | "budget" | "auth" };
   "run.aborting": { reason: "interrupt" };
-  "commit.created": { branch: string; role: Role | "repair"; sha: string; files: RepoPath[] };
+  "commit.created": { branch: string; role: Role | "repair" | "codemod"; sha: string; files: RepoPath[] };
   "run.finished": { summary: RunSummary };
   /** Something the user should know that is not an error (uncommitted changes, ...). */
   "run.warning": { message: string };

@@ -420,7 +420,8 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
       const task = tasks.get(record.taskId);
       if (!task || record.kind !== kindOf(task)) continue;
       tally.replay(record);
-      budget.stepsStarted++;
+      // Attempt 0: a step decided without a request (a codemod's), which no step budget pays for.
+      if (record.attempt > 0) budget.stepsStarted++;
       budget.spentUSD += deps.costUSD(record.model, record.usage);
       steps.push(record);
       if (record.final) decided.push({ task, record });

@@ -14,6 +14,8 @@ export interface CommitResultsInput {
   bus: EventBus;
   /** See WriteBranchInput.beforeBranch. */
   beforeBranch?: (sha: string) => Promise<void>;
+  /** A codemod's work: its own commit before the roles' (its finished tasks, and changes no task owns; null deletes). */
+  codemod?: { spec: string; tasks: ReadonlySet<TaskId>; extra: readonly { path: string; content: string | null }[] };
 }
 
 /**
@@ -24,16 +26,26 @@ export interface CommitResultsInput {
 export async function commitResults(input: CommitResultsInput) {
   const { plan, results, repaired } = input;
   const title = input.instruction.split("\n")[0]!.slice(0, 60);
-  const commits = plan.roles.map((role) => {
-    const done = plan.tasks
-      .map((t) => results.get(t.id)!)
-      .filter((r) => r.role === role && r.status === "succeeded" && (r.changed || repaired.has(r.id)));
+  const byCodemod = input.codemod?.tasks ?? new Set<TaskId>();
+  const entries: { role: Role | "codemod"; done: TaskResult[]; extra?: { path: string; content: string | null }[] }[] = plan.roles.map((role) => ({
+    role,
+    done: plan.tasks.map((t) => results.get(t.id)!).filter((r) => r.role === role && r.status === "succeeded" && (r.changed || repaired.has(r.id)) && !byCodemod.has(r.id)),
+  }));
+  if (input.codemod) {
+    const done = plan.tasks.map((t) => results.get(t.id)!).filter((r) => byCodemod.has(r.id) && r.status === "succeeded" && (r.changed || repaired.has(r.id)));
+    entries.unshift({ role: "codemod", done, extra: [...input.codemod.extra] });
+  }
+  const commits = entries.map(({ role, done, extra = [] }) => {
+    const lines = [...done.map((r) => `- ${r.output}${repaired.has(r.id) ? " (repaired)" : ""}`), ...extra.map((c) => `- ${c.path}${c.content === null ? " (deleted)" : ""}`)];
     return {
-      message: `swarm(${role}): ${title}\n\n${done.map((r) => `- ${r.output}${repaired.has(r.id) ? " (repaired)" : ""}`).join("\n")}\n`,
-      files: done.map((r) => {
-        const source = input.files.get(r.output);
-        return { path: r.output, content: r.content!, mode: source?.mode, original: source ? { hasBom: source.hasBom, eol: source.eol, hasFinalNewline: source.hasFinalNewline } : undefined };
-      }),
+      message: `swarm(${role}): ${title}\n\n${role === "codemod" ? `by ${input.codemod!.spec}\n` : ""}${lines.join("\n")}\n`,
+      files: [
+        ...done.map((r) => {
+          const source = input.files.get(r.output);
+          return { path: r.output, content: r.content!, mode: source?.mode, original: source ? { hasBom: source.hasBom, eol: source.eol, hasFinalNewline: source.hasFinalNewline } : undefined };
+        }),
+        ...extra,
+      ],
     };
   });
   // A branch equal to HEAD says nothing and blocks a later run with the same --branch: none is written.
@@ -47,7 +59,7 @@ export async function commitResults(input: CommitResultsInput) {
     throw error;
   }
   // Entries that changed nothing are skipped, so each commit names the entry, and so its role, it came from.
-  const byRole = written.commits.map((c) => ({ role: plan.roles[c.entry]!, sha: c.sha, files: c.files }));
+  const byRole = written.commits.map((c) => ({ role: entries[c.entry]!.role, sha: c.sha, files: c.files }));
   for (const c of byRole) input.bus.emit({ type: "commit.created", branch: input.branch, ...c });
   return { ...written, commits: byRole };
 }

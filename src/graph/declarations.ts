@@ -32,7 +32,9 @@ function clipBlock(text: string, max: number): string {
 export function exportedDeclarations(path: string, content: string): string {
   const kind = scriptKindOf(path);
   if (kind === null) return "";
-  const sf = ts.createSourceFile(path, content, ts.ScriptTarget.Latest, true, kind);
+  // JSDoc is not parsed: the printer drops comments anyway, and skipping it made the parse ~30% cheaper on
+  // JSDoc-heavy code (openai, zod sources) with the same text for 5,841 files (issue 16: every prompt's context).
+  const sf = ts.createSourceFile(path, content, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, kind);
   const out: string[] = [];
   let hasEsm = false;
   for (const statement of sf.statements) {

@@ -1,4 +1,4 @@
-export { buildImportGraph, updateGraph } from "./build-graph.js";
+export { buildImportGraph, parseModules, updateGraph } from "./build-graph.js";
 export type { BuildGraphOptions } from "./build-graph.js";
 export { exportedDeclarations } from "./declarations.js";
 export { exportKinds } from "./export-kinds.js";

@@ -38,21 +38,24 @@ export type SharedParses = Map<string, { text: string; sourceFile: ts.SourceFile
 /** Parses a shared TS file is kept in: HEAD's, an agent's, a repair's. */
 const SHARED_VERSIONS = 3;
 
-export function parseSource(path: string, text: string): ts.SourceFile {
+export function parseSource(path: string, text: string, forCompiler = false): ts.SourceFile {
   // setParentNodes is off: parse-only work is about twice as fast without it, and the walkers carry parents themselves.
-  // JSDoc is not parsed in JS files: imports and exports never live in it, and skipping it makes the parse ~30% cheaper
-  // (3,000 generated files: 918 → 624 ms). TS files get tsc's own mode, which only looks for @see/@link (cheap), so
-  // the compiler can reuse the tree. declarations.ts parses with JSDoc, for the signatures it prints.
+  // JSDoc is not parsed: imports and exports never live in it, and skipping it makes the parse ~30% cheaper
+  // (3,000 generated JS files: 918 → 624 ms). A TS tree kept for the compiler gets tsc's own mode, which only looks
+  // for @see/@link (cheap), so the compiler can reuse it; a tree nobody keeps (`swarm plan`, `swarm estimate`) does
+  // not (the same imports, exports and syntax errors for 5,628 TS files). declarations.ts parses its own tree, with
+  // parents, for the signatures it prints.
   const kind = scriptKindOf(path) ?? ts.ScriptKind.TS;
   const isTs = kind === ts.ScriptKind.TS || kind === ts.ScriptKind.TSX;
-  const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: isTs ? ts.JSDocParsingMode.ParseForTypeErrors : ts.JSDocParsingMode.ParseNone };
+  const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: isTs && forCompiler ? ts.JSDocParsingMode.ParseForTypeErrors : ts.JSDocParsingMode.ParseNone };
   return ts.createSourceFile(`${COMPILER_ROOT}/${path}`, text, options, false, kind);
 }
 
 /** Imports, exports and the first syntax error of one file, from a single parse (kept in `shared` for the compiler). */
 export function parseModule(path: string, text: string, shared?: SharedParses): ParsedModule {
-  const sf = parseSource(path, text);
-  if (shared && /\.tsx?$/.test(path)) {
+  const keep = shared !== undefined && /\.tsx?$/.test(path);
+  const sf = parseSource(path, text, keep);
+  if (shared && keep) {
     const versions = shared.get(sf.fileName) ?? [];
     versions.push({ text, sourceFile: sf });
     if (versions.length > SHARED_VERSIONS) versions.shift();

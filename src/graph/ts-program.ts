@@ -51,7 +51,7 @@ export interface TsChecker {
    * Diagnostics of the project's files for this snapshot, restricted to `scope` when given. Files the
    * tsconfig does not include are not checked unless an included file imports them (as with tsc).
    */
-  check(files: ReadonlyMap<RepoPath, string>, scope?: Iterable<RepoPath>, externals?: Iterable<string>): TsDiagnostic[];
+  check(files: ReadonlyMap<RepoPath, string>, scope?: Iterable<RepoPath>, externals?: Iterable<string>, onProgress?: () => void): TsDiagnostic[];
 }
 
 const ROOT = COMPILER_ROOT;
@@ -130,7 +130,7 @@ export function createTsChecker(options: TsCheckerOptions): TsChecker {
   let oldProgram: ts.Program | undefined;
 
   return {
-    check(files, scope, externals) {
+    check(files, scope, externals, onProgress) {
       // With installed packages, imports of them resolve for real; the shim stays for what is not installed.
       const shim = shimText([...new Set([...(options.externals ?? []), ...(externals ?? [])])].sort(), disk !== null);
       const parsed = readConfig(options.tsconfig ?? files.get(tsconfigPath) ?? "{}", tsconfigPath, files);
@@ -151,6 +151,15 @@ export function createTsChecker(options: TsCheckerOptions): TsChecker {
       }
       const reuse = options.sharedParses && compilerOptions.moduleDetection !== ts.ModuleDetectionKind.Force ? { parses: options.sharedParses, claimant: sources, jsx: compilerOptions.jsx } : null;
       const host = compilerHost(files, libs, sources, shim, disk, reuse);
+      // The compiler holds the event loop for seconds on a big scope: a call per file parsed and per file checked
+      // lets the caller keep a terminal's clock moving (issue 17).
+      if (onProgress) {
+        const getSourceFile = host.getSourceFile;
+        host.getSourceFile = (...args) => {
+          onProgress();
+          return getSourceFile(...args);
+        };
+      }
       const program = ts.createProgram({
         rootNames: [...roots.map(toAbsolute), SHIM_PATH],
         options: compilerOptions,
@@ -163,6 +172,7 @@ export function createTsChecker(options: TsCheckerOptions): TsChecker {
         const repoPath = toRepo(sourceFile.fileName);
         if (repoPath === null || sourceFile.fileName === SHIM_PATH) continue;
         if (wanted && !wanted.has(repoPath)) continue;
+        onProgress?.();
         const diagnostics = [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)];
         for (const diagnostic of diagnostics) out.push(toDiagnostic(repoPath, sourceFile, diagnostic));
       }

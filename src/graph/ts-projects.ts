@@ -25,7 +25,7 @@ export interface TsProjectsResult {
 
 export interface TsProjectsChecker {
   /** Diagnostics of `scope` (default: every file some project includes), each file checked by the projects that own it. */
-  check(files: ReadonlyMap<RepoPath, string>, scope?: Iterable<RepoPath>, externals?: Iterable<string>): TsProjectsResult;
+  check(files: ReadonlyMap<RepoPath, string>, scope?: Iterable<RepoPath>, externals?: Iterable<string>, onProgress?: () => void): TsProjectsResult;
   /** The configs found in the snapshot, roots first. */
   configs(files: ReadonlyMap<RepoPath, string>): RepoPath[];
 }
@@ -82,7 +82,7 @@ export function createTsProjectsChecker(options: TsProjectsOptions = {}): TsProj
 
   return {
     configs: findConfigs,
-    check(files, scope, externals) {
+    check(files, scope, externals, onProgress) {
       const configs = findConfigs(files);
       const key = `${configs.map((c) => `${c}\0${files.get(c)}`).join("\0")}\0${files.size}`;
       if (key !== ownersKey) {
@@ -125,8 +125,8 @@ export function createTsProjectsChecker(options: TsProjectsOptions = {}): TsProj
           diagnostics.push(d);
         }
       };
-      for (const [config, subset] of perProject) collect(checkerFor(config, false).check(files, wanted ? subset : undefined, externals));
-      for (const [config, subset] of perOrphanConfig) collect(checkerFor(config, true).check(files, subset, externals));
+      for (const [config, subset] of perProject) collect(checkerFor(config, false).check(files, wanted ? subset : undefined, externals, onProgress));
+      for (const [config, subset] of perOrphanConfig) collect(checkerFor(config, true).check(files, subset, externals, onProgress));
       diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.code - b.code));
       return { diagnostics, unchecked };
     },

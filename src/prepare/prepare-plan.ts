@@ -1,4 +1,5 @@
 import path from "node:path";
+import { codemodName } from "../codemod/index.js";
 import { loadConfig } from "../config/index.js";
 import { SwarmError, SwarmErrorCode, usageError, type Plan, type TaskId } from "../core/index.js";
 import { checkRepoState, findUnsafeOutputs, readHeadFiles } from "../git/index.js";
@@ -19,7 +20,8 @@ export async function preparePlan(options: PrepareOptions, branchToCheck?: strin
   const repo = await checkRepoState(path.resolve(options.repo), { branch: branchToCheck });
   // A folder inside a repository scopes the run to it (`swarm run packages/api`); its config sits beside it.
   const { config, source } = await loadConfig(repo.path, options.configPath, options.overrides);
-  const instruction = (config.instruction ?? "").trim();
+  // A codemod is an instruction of its own (a built-in needs no other); the model's hand-offs then get its name.
+  const instruction = (config.instruction ?? "").trim() || (config.codemod === undefined ? "" : `codemod ${codemodName(config.codemod)}`);
   if (options.needsInstruction && instruction === "") {
     throw usageError("no instruction: pass -i \"what to change\" or set \"instruction\" in swarm.config.json");
   }
@@ -30,7 +32,8 @@ export async function preparePlan(options: PrepareOptions, branchToCheck?: strin
   if (scan.files.length === 0) {
     throw nothingToDo(config.include, repo.prefix, scan);
   }
-  const baseline = options.needsBaseline === false && config.order !== "dependencies-first" ? null : await prepareBaseline(repo.top, scan, config);
+  if (options.needsBaseline !== false || config.order === "dependencies-first") options.onPhase?.("graph", scan.files.length);
+  const baseline = options.needsBaseline === false && config.order !== "dependencies-first" ? null : await prepareBaseline(repo.top, scan, config, { graphOnly: (options.needsBaseline ?? true) !== true });
   const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
   const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, repoPaths: scan.repoPaths, roles: config.roles, order: config.order, root: repo.prefix, docsDir: config.output.docsDir, ...imports });
   const files = new Map(scan.files.map((f) => [f.path, f]));

@@ -1,5 +1,6 @@
 // What the engine asks of a prepared run: each step's request and dollar reserve, the cost of what came
 // back, and whether an answer changes its file.
+import { handOffOf } from "../codemod/index.js";
 import type { ChatMessage } from "../llm/index.js";
 import type { AnswerFormat, Task, TaskId, TaskResult, Usage } from "../core/index.js";
 import { countTokens, loadModelFormats, loadModelLimits, modelFor } from "../estimate/index.js";
@@ -9,7 +10,13 @@ import type { Prepared, PreparedPlan } from "./types.js";
 
 /** A task's first-step messages as the run sends them (and the estimate tokenizes them). */
 export function messagesOf(prepared: PreparedPlan, task: Task, results: ReadonlyMap<TaskId, TaskResult> = new Map(), format = answerFormatOf(prepared, task)): ChatMessage[] {
-  return messagesFor(task, { ...prepared, results, countTokens }, format);
+  const handOff = handOffOf(prepared.codemod, task);
+  if (!handOff) return messagesFor(task, { ...prepared, results, countTokens }, format);
+  // A file the codemod handed off is worked on from what it left, with its reason just before the file.
+  const file = prepared.files.get(task.file)!;
+  const files = handOff.content === file.content ? prepared.files : new Map(prepared.files).set(task.file, { ...file, content: handOff.content });
+  const messages = messagesFor(task, { ...prepared, files, results, countTokens }, format);
+  return [...messages.slice(0, -1), { role: "user", content: handOff.note }, messages.at(-1)!];
 }
 
 /**
@@ -19,7 +26,9 @@ export function messagesOf(prepared: PreparedPlan, task: Task, results: Readonly
  */
 export function answerFormatOf(prepared: PreparedPlan, task: Task, editFailures = 0): AnswerFormat {
   const { config } = prepared;
-  if (task.role !== "refactor") return "whole";
+  // A test or doc task edits only an output that exists (it updates it); a new one is written whole.
+  const existing = task.role === "refactor" ? undefined : prepared.existingOutputs.get(task.output);
+  if (task.role !== "refactor" && existing === undefined) return "whole";
   // Over maxFileBytes a file is refactored only with edits (it was scanned up to maxEditFileBytes for that).
   if (task.bytes > config.maxFileBytes && task.output === task.file && config.editFormat !== "whole") return "search-replace";
   const route = modelFor(config, task.role, task.bytes);
@@ -30,9 +39,10 @@ export function answerFormatOf(prepared: PreparedPlan, task: Task, editFailures 
   const setting = preferred === "search-replace" ? preferred : config.editFormat;
   const thresholdTokens = preferred === "whole" ? maxOutputTokens : config.editThresholdTokens;
   // A token is at least one byte: a file no larger than both limits in bytes needs no tokenizing.
-  const fitsByBytes = task.bytes <= Math.min(thresholdTokens, maxOutputTokens);
-  const wholeTokens = fitsByBytes ? task.bytes : countTokens(prepared.files.get(task.file)?.content ?? "");
-  const format = answerFormatFor(task, { setting, wholeTokens, thresholdTokens, maxOutputTokens });
+  const whole = existing ?? prepared.files.get(task.file)?.content ?? "";
+  const fitsByBytes = Buffer.byteLength(whole) <= Math.min(thresholdTokens, maxOutputTokens);
+  const wholeTokens = fitsByBytes ? Buffer.byteLength(whole) : countTokens(whole);
+  const format = answerFormatFor(task, { setting, wholeTokens, thresholdTokens, maxOutputTokens, updatesExisting: existing !== undefined });
   return format === "search-replace" && editFailures >= MAX_FORMAT_RETRIES && wholeTokens <= maxOutputTokens ? "whole" : format;
 }
 
@@ -44,8 +54,9 @@ export function stepRequest(prepared: Prepared, task: Task, results: ReadonlyMap
   const route = modelFor(prepared.config, task.role, task.bytes);
   const format = answerFormatOf(prepared, task, editFailures);
   const messages = messagesOf(prepared, task, results, format);
-  // The file as the prompt shows it: what the edits are applied to.
-  const edit: EditTarget | undefined = format === "search-replace" ? { path: task.file, content: prepared.files.get(task.file)?.content ?? "" } : undefined;
+  // The file as the prompt shows it: what the edits are applied to (a test or doc task's existing output).
+  const shown = task.role === "refactor" ? (handOffOf(prepared.codemod, task)?.content ?? prepared.files.get(task.file)?.content ?? "") : (prepared.existingOutputs.get(task.output) ?? "");
+  const edit: EditTarget | undefined = format === "search-replace" ? { path: task.output, content: shown } : undefined;
   return {
     request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking },
     estimatedUSD: prepared.estimate.perTaskReserveUSD?.[task.id] ?? prepared.estimate.perTaskUSD?.[task.id] ?? 0,
@@ -59,7 +70,9 @@ export function repairRequest(prepared: Prepared, task: Task, messages: ChatMess
   return { request: { model: route.model, messages, maxOutputTokens: route.maxOutputTokens, thinking: route.thinking }, estimatedUSD: prepared.estimate.perTaskUSD?.[task.id] ?? 0 };
 }
 
-export const costOf = (prepared: Prepared) => (model: string, usage: Usage) => prepared.pricing.costUSD(model, usage);
+/** A step that billed nothing costs nothing, whatever its model: a codemod's decided steps have no price. */
+export const costOf = (prepared: Prepared) => (model: string, usage: Usage) =>
+  usage.inputTokens + usage.outputTokens === 0 ? 0 : prepared.pricing.costUSD(model, usage);
 
 /** An answer that differs from the output as HEAD has it, line endings and trailing newlines aside. */
 export const isChange = (prepared: PreparedPlan) => (task: Task, content: string) => normalizeText(content) !== normalizeText(originalOf(task, prepared) ?? "");

@@ -1,3 +1,4 @@
+import { modelPlan } from "../codemod/index.js";
 import type { Plan, TaskId } from "../core/index.js";
 import { estimatePlan, type Calibration } from "../estimate/index.js";
 import { importMap } from "../prompt/index.js";
@@ -17,7 +18,7 @@ export function shardPart(prepared: Prepared, spec: ShardSpec, calibration: Cali
   const part = shardPlan(plan, partition, spec.index);
   const shardConfig = config.maxCostUSD === null ? config : { ...config, maxCostUSD: config.maxCostUSD / spec.count };
   const shard = { ...prepared, config: shardConfig, plan: part };
-  const partEstimate = estimatePlan({ plan: part, config: shardConfig, pricing: prepared.pricing, calibration, messagesFor: (task) => messagesOf(shard, task) });
+  const partEstimate = estimatePlan({ plan: modelPlan(part, prepared.codemod), config: shardConfig, pricing: prepared.pricing, calibration, messagesFor: (task) => messagesOf(shard, task) });
   return { ...shard, estimate: partEstimate, shard: { ...spec, fingerprint, loads: partition.loads } };
 }
 
@@ -27,7 +28,7 @@ export function estimateShards(prepared: Prepared, count: number) {
   const partition = partitionPlan({ plan, count, weightOf: weightsOf(plan, estimate.perTaskUncalibrated), ...(baseline ? { imports: importMap(baseline.graph, plan.files.map((f) => f.path)) } : {}) });
   return partition.loads.map((tokens, i) => {
     const part = shardPlan(plan, partition, i + 1);
-    const wallMs = estimatePlan({ plan: part, config, pricing: prepared.pricing, messagesFor: (task) => messagesOf(prepared, task) }).wallMs;
+    const wallMs = estimatePlan({ plan: modelPlan(part, prepared.codemod), config, pricing: prepared.pricing, messagesFor: (task) => messagesOf(prepared, task) }).wallMs;
     const costUSD = part.tasks.reduce((sum, t) => sum + (estimate.perTaskUSD[t.id] ?? 0), 0);
     return { shard: i + 1, count, tasks: part.tasks.length, files: part.files.length, tokens, costUSD, wallMs };
   });

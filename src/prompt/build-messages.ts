@@ -99,19 +99,22 @@ function taskNotes(kind: StepKind, input: BuildMessagesInput): string {
         `Path of the source file relative to the test file: ${relativeImport(task.output, task.file)}`,
       ];
       if (input.existingOutput !== undefined) lines.push(`${task.output} already exists; its current content is in the previous message.`);
-      lines.push(`Answer with the complete content of ${task.output}.`);
+      lines.push(answerLine(input));
       return lines.join("\n");
     }
     case "doc": {
       const lines = [`Document the public API of ${task.file}.`];
       if (input.existingOutput !== undefined) lines.push(`${task.output} already exists; its current content is in the previous message.`);
-      lines.push(`Answer with the complete content of ${task.output}.`);
+      lines.push(answerLine(input));
       return lines.join("\n");
     }
     case "repair":
       return `Problems to fix:\n${input.problems?.trim() || "(none listed)"}\n\n${input.format === "search-replace" ? `Answer with SEARCH/REPLACE blocks for ${task.output}.` : `Answer with the complete fixed content of ${task.output}.`}`;
   }
 }
+
+const answerLine = ({ task, format }: BuildMessagesInput) =>
+  format === "search-replace" ? `Answer with SEARCH/REPLACE blocks for ${task.output}.` : `Answer with the complete content of ${task.output}.`;
 
 /** "./a.js", "../src/a.js": how the test file reaches the source, before any extension rewriting. */
 function relativeImport(fromFile: string, toFile: string): string {

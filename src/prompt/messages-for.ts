@@ -20,7 +20,8 @@ export interface MessageContext {
 
 /**
  * The messages of a task's first step. Test and doc tasks see their refactor's result. `format`
- * "search-replace" asks a refactor for edits of its file (see editTarget) instead of the whole file.
+ * "search-replace" asks a refactor for edits of its file, or a test or doc task for edits of the existing output
+ * it updates, instead of the whole file.
  */
 export function messagesFor(task: Task, ctx: MessageContext, format: AnswerFormat = "whole"): ChatMessage[] {
   const file = ctx.files.get(task.file)!;
@@ -38,6 +39,6 @@ export function messagesFor(task: Task, ctx: MessageContext, format: AnswerForma
     ...(existing !== undefined && task.output !== task.file ? { existingOutput: existing } : {}),
     ...(context !== undefined ? { context } : {}),
     ...(framework !== undefined ? { testFramework: framework } : {}),
-    ...(format === "search-replace" && task.role === "refactor" ? { format } : {}),
+    ...(format === "search-replace" && (task.role === "refactor" || existing !== undefined) ? { format } : {}),
   });
 }

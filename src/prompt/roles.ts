@@ -85,6 +85,19 @@ Your job: apply the instruction to the file shown in the last message, answering
 
 ${REFACTOR.slice(REFACTOR.indexOf("Rules:"), REFACTOR.indexOf(ANSWER_FORMAT)).replace(/^- If the instruction does not apply.*\n/m, "")}${EDIT_FORMAT}`;
 
+const TEST_EDIT = `${SETTING}
+
+Your job: update the existing test file named as the output in the task (its current content is in an earlier message) for the source file shown in the last message, answering with edits to the test file.
+
+${TEST.slice(TEST.indexOf("Rules:"), TEST.indexOf(ANSWER_FORMAT))}${EDIT_FORMAT}`;
+
+const DOC_EDIT = `${SETTING}
+
+Your job: update the existing Markdown reference document named as the output in the task (its current content is in an earlier message) for the public API of the source file shown in the last message, answering with edits to the document.
+
+${DOC.slice(DOC.indexOf("Rules:"), DOC.indexOf("- The document contains code blocks"))}
+${EDIT_FORMAT}`;
+
 const REPAIR_EDIT = `${SETTING}
 
 Your job: an earlier edit of the file shown in the last message broke something. Fix exactly the problems listed in the task with the smallest change that fixes them, answering with edits to the file.
@@ -99,9 +112,11 @@ export const SYSTEM_PROMPTS: Readonly<Record<StepKind, string>> = Object.freeze(
   repair: REPAIR,
 });
 
-/** The edit variant exists for the kinds that rewrite their own file; the others always answer whole. */
+/** Every kind has an edit variant: a refactor or repair edits its file, a test or doc task the existing output it updates. */
 export function systemPromptFor(kind: StepKind, format: AnswerFormat = "whole"): string {
   if (format === "search-replace" && kind === "refactor") return REFACTOR_EDIT;
   if (format === "search-replace" && kind === "repair") return REPAIR_EDIT;
+  if (format === "search-replace" && kind === "test") return TEST_EDIT;
+  if (format === "search-replace" && kind === "doc") return DOC_EDIT;
   return SYSTEM_PROMPTS[kind];
 }

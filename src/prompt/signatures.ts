@@ -3,19 +3,23 @@
 import type { RepoPath } from "../core/index.js";
 import { exportedDeclarations, type ImportGraph, type ResolvedImport } from "../graph/index.js";
 
-/** Signatures by content: the same file text always gives the same signatures. */
-const cache = new Map<string, string>();
+/**
+ * Signatures by path and text: a file many others import is parsed once. The last two texts of a path are kept
+ * (HEAD's and a run's), found by comparing the text: a path + text key copied the file at every lookup (250 ms of
+ * the prompts' 750 ms on 3,500 files).
+ */
+const cache = new Map<RepoPath, { content: string; signatures: string }[]>();
 const MAX_CACHED = 4000;
 
 /** The exported declarations of a file without bodies (see graph/declarations.ts). */
 export function exportedSignatures(path: RepoPath, content: string): string {
-  const key = `${path}\0${content}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const text = exportedDeclarations(path, content);
-  if (cache.size >= MAX_CACHED) cache.clear();
-  cache.set(key, text);
-  return text;
+  const versions = cache.get(path);
+  const hit = versions?.find((v) => v.content === content);
+  if (hit) return hit.signatures;
+  const signatures = exportedDeclarations(path, content);
+  if (cache.size >= MAX_CACHED && versions === undefined) cache.clear();
+  cache.set(path, [{ content, signatures }, ...(versions ?? []).slice(0, 1)]);
+  return signatures;
 }
 
 function commonPrefixSegments(a: RepoPath, b: RepoPath): number {

@@ -6,6 +6,7 @@ import type {
   EstimateVsActualRow,
   MissingEntry,
   Report,
+  ReportCodemod,
   ReportCommit,
   ReportEstimate,
   ReportTask,
@@ -55,6 +56,7 @@ export interface BuildReportInput {
   commits: ReportCommit[];
   validation?: ReportValidation | null;
   resumeHint?: string;
+  codemod?: ReportCodemod;
 }
 
 /**
@@ -98,6 +100,7 @@ export function buildReport(input: BuildReportInput): Report {
     commits: input.commits.map((c) => ({ role: c.role, sha: c.sha, files: [...c.files] })),
     missing: listMissing(tasks),
     resumeHint: isIncomplete && input.resumeHint ? input.resumeHint : null,
+    ...(input.codemod ? { codemod: input.codemod } : {}),
   };
 }
 
@@ -144,6 +147,7 @@ export function summaryFromReport(report: Report, paths: SummaryPaths, exitCode:
   };
   if (report.budget) summary.budget = report.budget;
   if (report.resumeHint) summary.resumeHint = report.resumeHint;
+  if (report.codemod) summary.codemod = { spec: report.codemod.spec, done: report.codemod.done, handedOff: report.codemod.handedOff.length, failed: report.codemod.failed.length };
   summary.baseSha = report.baseSha;
   summary.instruction = report.instruction;
   summary.metrics = summarizeMetrics(report.metrics);

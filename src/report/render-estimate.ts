@@ -2,6 +2,9 @@ import type { Plan } from "../core/index.js";
 import { calibrationSource, type Estimate, type Range, type SampleExtrapolation, type SampleSelection } from "../estimate/index.js";
 import { alignColumns, formatDuration, formatPercent, formatTokens, formatUSD, plural } from "../util/index.js";
 
+/** Tasks the estimate does not price because a codemod (--codemod) finishes them before any request. */
+const codemodDone = (plan: Plan, e: Estimate) => (e.total.tasks < plan.tasks.length ? ` (${plan.tasks.length - e.total.tasks} done by the codemod, no request)` : "");
+
 /** `swarm estimate` for people: a table per role and total, the wall time and its assumptions. */
 export function renderEstimate(input: { repo: string; plan: Plan; estimate: Estimate; concurrency: number; assumedLatencyMs: number; model: string }): string {
   const { estimate: e, plan } = input;
@@ -11,7 +14,7 @@ export function renderEstimate(input: { repo: string; plan: Plan; estimate: Esti
   const repair = e.byRole.repair ? [row("repair", e.byRole.repair)] : [];
   const rows = [header, ...plan.roles.filter((role) => e.byRole[role]).map((role) => row(role, e.byRole[role]!)), ...repair, row("total", e.total)];
   const lines = [
-    `Estimate for ${input.repo}: ${plan.files.length} files → ${plan.tasks.length} tasks, model ${input.model} (no request sent)`,
+    `Estimate for ${input.repo}: ${plan.files.length} files → ${plan.tasks.length} tasks${codemodDone(plan, e)}, model ${input.model} (no request sent)`,
     "",
     ...alignColumns(rows, ["left", "right", "right", "right", "right", "right"]).map((l) => `  ${l.trimEnd()}`),
     "",

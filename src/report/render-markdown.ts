@@ -251,6 +251,7 @@ export function renderReportMarkdown(report: Report): string {
     );
   }
 
+  if (report.codemod) lines.push("", "## Codemod", "", ...codemodMarkdown(report.codemod));
   lines.push("", "## Metrics", "", ...metricsMarkdown(report));
   lines.push(...failuresMarkdown(report));
   lines.push(...validationMarkdown(report));
@@ -606,6 +607,18 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
   }
   if (report.resumeHint) lines.push("", `resume: ${report.resumeHint}`);
   return lines.join("\n") + "\n";
+}
+
+/** What the codemod finished, what it handed off (with why) and where it threw (with the first stack frame). */
+function codemodMarkdown(c: NonNullable<Report["codemod"]>): string[] {
+  const lines = [
+    `${code(c.spec)}: ${plural(c.done, "file")} done by the codemod (${c.changed} changed, no request sent), ${c.handedOff.length} handed off, ${c.failed.length} failed; the ${plural(c.toModel, "file")} handed off or failed went to the model.`,
+  ];
+  if (c.handedOff.length > 0) lines.push("", ...table(["Handed off", "Reason"], c.handedOff.map((h) => [code(h.file), cell(h.reason)])));
+  if (c.failed.length > 0) lines.push("", ...table(["Failed", "Error", "First frame"], c.failed.map((f) => [code(f.file), cell(f.reason), f.frame ? code(f.frame) : ""])));
+  if (c.extra.length > 0) lines.push("", `Also changed: ${c.extra.map((e) => `${code(e.path)}${e.change === "deleted" ? " (deleted)" : ""}`).join(", ")}.`);
+  for (const p of c.problems) lines.push("", `- ${cell(p)}`);
+  return lines;
 }
 
 /** One role's row of the metrics tables: agents, wall p50/p95/max, then the token figures asked for. */

@@ -125,7 +125,7 @@ export interface RunMetrics {
 }
 
 export interface ReportCommit {
-  role: Role | "repair";
+  role: Role | "repair" | "codemod";
   sha: string;
   files: RepoPath[];
 }
@@ -180,6 +180,27 @@ export interface Report {
   resumeHint: string | null;
   /** A merge's shards (`swarm merge`): what each shard did, and which shards were not there (--allow-partial). */
   shards?: { merged: ReportShard[]; missing: number[] };
+  /** What the named codemod did before any request (issue 18); absent when none was named. */
+  codemod?: ReportCodemod;
+}
+
+/**
+ * The codemod pass: files it finished (no request went out for them), handed off with its reason, or threw on (with
+ * the stack's first frame). Handed-off and failed files went to the model.
+ */
+export interface ReportCodemod {
+  spec: string;
+  done: number;
+  /** Of `done`: the files whose content it changed. */
+  changed: number;
+  handedOff: { file: RepoPath; reason: string }[];
+  failed: { file: RepoPath; reason: string; frame?: string }[];
+  /** Files sent to the model because of it: handed off plus failed. */
+  toModel: number;
+  /** Changes no task owns (a built-in's importers outside the plan, a moved file's paths). */
+  extra: { path: RepoPath; change: "written" | "deleted" }[];
+  /** What a built-in could not do, and edits of other files a user codemod made and were discarded. */
+  problems: string[];
 }
 
 export interface ReportShard {

@@ -1,5 +1,5 @@
 import { appendFile as fsAppendFile } from "node:fs/promises";
-import type { RunSummary, SwarmEvent } from "../events/index.js";
+import type { RunPhase, RunSummary, SwarmEvent } from "../events/index.js";
 import { describeStoppedBy, renderStepSummaryFacts, type ReportCommit, type StepSummaryFacts } from "../report/index.js";
 import { describePhase, reviewHandOff } from "./review.js";
 import type { Reporter, TextSink } from "./types.js";
@@ -37,6 +37,7 @@ export function createGithubReporter(options: GithubReporterOptions): Reporter {
   let validation: StepSummaryFacts["validation"] = null;
   let pending: Promise<void> = Promise.resolve();
   let isGroupOpen = false;
+  let groupPhase: RunPhase | null = null;
   const endGroup = () => {
     if (isGroupOpen) print("::endgroup::");
     isGroupOpen = false;
@@ -98,6 +99,9 @@ export function createGithubReporter(options: GithubReporterOptions): Reporter {
     onEvent(event: SwarmEvent) {
       switch (event.type) {
         case "run.phase":
+          // A long phase is announced again for terminals; one group per phase.
+          if (event.phase === groupPhase) break;
+          groupPhase = event.phase;
           endGroup();
           print(`::group::swarm: ${describePhase(event.phase, event.count)}`);
           isGroupOpen = true;

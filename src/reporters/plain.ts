@@ -1,4 +1,4 @@
-import type { RunSummary, SummaryMetrics, SwarmEvent, SwarmEventOf } from "../events/index.js";
+import type { RunPhase, RunSummary, SummaryMetrics, SwarmEvent, SwarmEventOf } from "../events/index.js";
 import { describeCompletion, describeEditAnswers, describeOutliers, describeSpreadByRole, describeStoppedBy, errorPct, hiddenOutliers } from "../report/index.js";
 import { formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine, plural } from "../util/index.js";
 import { createHeartbeat, type HeartbeatClock, type Pulse } from "./heartbeat.js";
@@ -78,6 +78,7 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
     /** Quiet mode: the last 5% step a progress line was printed for. */
     lastProgressStep: 0,
     problems: 0,
+    phase: null as RunPhase | null,
   };
 
   const handlers: { [K in SwarmEvent["type"]]?: (event: SwarmEventOf<K>) => void } = {
@@ -112,7 +113,12 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
       state.tokens += e.usage.inputTokens + e.usage.outputTokens;
       state.costUSD += e.costUSD;
     },
-    "run.phase": (e) => print(`phase: ${describePhase(e.phase, e.count)} (${formatDuration(e.elapsedMs)})`),
+    "run.phase": (e) => {
+      // A long phase is announced again to keep a terminal's clock moving; a log says it once.
+      if (e.phase === state.phase) return;
+      state.phase = e.phase;
+      print(`phase: ${describePhase(e.phase, e.count)} (${formatDuration(e.elapsedMs)})`);
+    },
     "task.finished": (e) => {
       state.done++;
       if (style === "dots") {
@@ -213,6 +219,7 @@ function finalSummary(s: RunSummary, maxFailureLines: number): string[] {
     `done: ${c.succeeded}/${c.total} tasks succeeded, ${c.failed} failed, ${c.notRun} not run (${describeStoppedBy(s.stoppedBy, s.budget ?? null)})`,
     `branch: ${s.branch ?? "none (nothing committed)"}`,
   ];
+  if (s.codemod) lines.push(`codemod: ${s.codemod.done} file(s) done without the model, ${s.codemod.handedOff} handed off, ${s.codemod.failed} failed (${s.codemod.spec})`);
   const cached = s.tokens.inputTokens === 0 ? "" : ` (${formatPercent(s.tokens.cachedInputTokens / s.tokens.inputTokens)} cached)`;
   lines.push(`tokens: ${formatTokens(s.tokens.inputTokens)} in${cached}, ${formatTokens(s.tokens.outputTokens)} out`);
   if (s.estimatedCostUSD === null) {

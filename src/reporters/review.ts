@@ -29,8 +29,10 @@ const PHASE_TEXT: Record<RunPhase, string> = {
 /** "validating 41 files", "running 903 tasks", "committing". */
 export function describePhase(phase: RunPhase, count?: number): string {
   if (count === undefined) return PHASE_TEXT[phase];
-  if (phase === "running") return `running ${count} ${count === 1 ? "task" : "tasks"}`;
-  return `${phase === "scanning" ? "scanning" : PHASE_TEXT[phase]} ${count} ${count === 1 ? "file" : "files"}`;
+  if (phase === "running" || phase === "estimating") return `${phase} ${count} ${count === 1 ? "task" : "tasks"}`;
+  const files = `${count} ${count === 1 ? "file" : "files"}`;
+  if (phase === "graph") return `${PHASE_TEXT.graph} of ${files}`;
+  return `${phase === "scanning" ? "scanning" : PHASE_TEXT[phase]} ${files}`;
 }
 
 function oneLineTitle(instruction: string): string {

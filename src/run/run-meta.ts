@@ -12,12 +12,13 @@ export interface RunMeta {
   instruction: string;
   startedAt: string;
   options: { configPath?: string; overrides: ConfigOverrides; shard?: { index: number; count: number }; bundleOut?: string };
-  /** Endpoint settings given to resumes (--base-url, --model, --concurrency), in order; each on top of the last. */
+  /** Endpoint settings and limits given to resumes (--base-url, --model, --concurrency, --max-cost-usd…), in order; each on top of the last. */
   resumes?: { at: string; overrides: ConfigOverrides }[];
 }
 
-// What a resume may change: how the endpoint is reached, not what the run does (plan and instruction stay).
-const RESUMABLE = ["baseURL", "model", "concurrency", "apiKeyEnv"] as const;
+// What a resume may change: how the endpoint is reached and what the rest may spend or fail (`swarm resume <id>
+// --max-cost-usd 10` after a budget stop), not what the run does (plan and instruction stay).
+const RESUMABLE = ["baseURL", "model", "concurrency", "apiKeyEnv", "maxCostUSD", "maxFailureRate"] as const;
 
 /** The overrides a resume runs with: the run's own, then every earlier resume's, then this one's endpoint flags. */
 export function resumeOverrides(meta: RunMeta, flags: ConfigOverrides): { overrides: ConfigOverrides; given: ConfigOverrides } {

@@ -5,6 +5,7 @@ import { Failures, failureRows, formatCounts } from "./components/Failures.js";
 import { FinalSummary } from "./components/FinalSummary.js";
 import { InFlightAgents } from "./components/InFlightAgents.js";
 import { ProgressBar } from "./components/ProgressBar.js";
+import { packParts } from "./fit-text.js";
 import { RoleCounts } from "./components/RoleCounts.js";
 import { describePhase } from "../reporters/index.js";
 import { etaMs, settledTasks, slowestInFlight, totalTasks, type DashboardState } from "./state.js";
@@ -61,31 +62,39 @@ function LivePanel(props: DashboardProps) {
   const limitLine = limitText(props, columns);
   const showsAgents = props.phase === "executing" || props.phase === "validating";
 
-  // Every line below is one terminal row (all text truncates), so the frame height is exact.
+  // Rows are fitted to the width here (packed, wrapped or cut by us), so the frame height is exact.
+  const header = packParts(headerParts(props), columns);
+  const cost = packParts(costParts(props), columns);
   const fixedLines =
-    1 + // header
+    header.length +
     1 + // progress
     roles.length +
-    1 + // cost
+    cost.length +
     1 + // retries and limit
     (limitLine ? Math.ceil([...limitLine].length / Math.max(1, columns)) : 0) +
     (phaseLine ? 1 : 0) +
     (budgetLine ? 1 : 0) +
     (stoppingLine ? 1 : 0);
-  // Wrapped reasons take extra rows: fit again with them counted (fewer failures then take no more rows).
-  const extraRows = (fit0: LiveRows) => props.failures.slice(props.failures.length - fit0.failureRows).reduce((n, f) => n + failureRows(f, columns) - 1, 0);
-  const first = fitLiveRows({ rows, fixedLines, inFlight: showsAgents ? props.inFlight.size : 0, failures: props.failures.length });
-  const fit = extraRows(first) === 0 ? first : fitLiveRows({ rows, fixedLines: fixedLines + extraRows(first), inFlight: showsAgents ? props.inFlight.size : 0, failures: props.failures.length });
+  // Reasons wrap, so each failure's rows are counted: the latest that fit are listed.
+  const latest = props.failures.slice(-MAX_FAILURE_ROWS);
+  const fit = fitLiveRows({ rows, fixedLines, inFlight: showsAgents ? props.inFlight.size : 0, failures: latest.map((f) => failureRows(f, columns)) });
   const agents = slowestInFlight(props, fit.inFlightRows);
-  const failures = props.failures.slice(props.failures.length - fit.failureRows);
+  const failures = latest.slice(latest.length - fit.failureRows);
 
   return (
     <>
-      <Text wrap="truncate-end">
-        <Text bold>swarm run {props.runId}</Text> · {run.model} · {run.roles.join(", ")} · {run.tasks} tasks, {run.files} files
-        {run.skipped > 0 ? ` (${run.skipped} skipped)` : ""}
-        {run.isResumed ? ` · resumed (${run.alreadyDone} done before)` : ""}
-      </Text>
+      {header.map((line, i) => (
+        <Text key={`h${i}`} wrap="truncate-end">
+          {i === 0 && line.startsWith(runLabel(props)) ? (
+            <>
+              <Text bold>{runLabel(props)}</Text>
+              {line.slice(runLabel(props).length)}
+            </>
+          ) : (
+            line
+          )}
+        </Text>
+      ))}
       <ProgressBar
         settled={settledTasks(props)}
         total={totalTasks(props)}
@@ -95,7 +104,11 @@ function LivePanel(props: DashboardProps) {
         columns={columns}
       />
       <RoleCounts roles={roles} byRole={props.byRole} />
-      <Text wrap="truncate-end">{costText(props)}</Text>
+      {cost.map((line, i) => (
+        <Text key={`c${i}`} wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
       {/* The short figures first: on a narrow terminal the cause list is what gets cut. */}
       <Text wrap="truncate-end">
         Concurrency{" "}
@@ -140,38 +153,68 @@ export interface LiveRows {
   /** Agent rows, not counting the header or the "+N more" line. */
   inFlightRows: number;
   showsMore: boolean;
+  /** Failures listed (the latest ones). */
   failureRows: number;
+  /** Terminal rows those failures take once their reasons wrap. */
+  failureLines: number;
 }
 
 /**
  * Shares the rows left under the fixed lines between in-flight agents and failures, keeping the
  * frame below the terminal height: a taller frame makes ink clear the whole screen on every redraw.
  * Each section costs a blank line and a header (the agents' header carries their count, so it
- * comes first); failures get at most a third of what is left, agents the rest.
+ * comes first); failures get at most a third of what is left, agents the rest. `failures` is a count
+ * of one-row failures, or the rows each takes (oldest first): the latest that fit are listed, and the
+ * newest is listed whole whenever it fits at all.
  */
-export function fitLiveRows(o: { rows: number; fixedLines: number; inFlight: number; failures: number }): LiveRows {
+export function fitLiveRows(o: { rows: number; fixedLines: number; inFlight: number; failures: number | readonly number[] }): LiveRows {
   // One row spare: the cursor sits on the line after the frame.
   let free = o.rows - 1 - o.fixedLines;
   const showsInFlight = o.inFlight > 0 && free >= 2;
   if (showsInFlight) free -= 2;
+  const heights = (typeof o.failures === "number" ? Array.from({ length: o.failures }, () => 1) : [...o.failures]).slice(-MAX_FAILURE_ROWS);
   let failureRows = 0;
-  const failuresWanted = Math.min(o.failures, MAX_FAILURE_ROWS);
-  if (failuresWanted > 0 && free >= 3) {
-    failureRows = Math.min(failuresWanted, Math.max(1, Math.floor((free - 2) / 3)));
-    free -= 2 + failureRows;
+  let failureLines = 0;
+  if (heights.length > 0 && free >= 3) {
+    const share = Math.max(1, Math.floor((free - 2) / 3));
+    for (const h of heights.reverse()) {
+      const fitsShare = failureLines + h <= share;
+      const firstFitsAtAll = failureRows === 0 && h <= free - 2;
+      if (!fitsShare && !firstFitsAtAll) break;
+      failureRows++;
+      failureLines += h;
+    }
+    if (failureRows > 0) free -= 2 + failureLines;
   }
-  if (!showsInFlight) return { showsInFlight, inFlightRows: 0, showsMore: false, failureRows };
-  if (o.inFlight <= free) return { showsInFlight, inFlightRows: o.inFlight, showsMore: false, failureRows };
-  return { showsInFlight, inFlightRows: Math.max(0, free - 1), showsMore: free >= 1, failureRows };
+  const failures = { failureRows, failureLines };
+  if (!showsInFlight) return { showsInFlight, inFlightRows: 0, showsMore: false, ...failures };
+  if (o.inFlight <= free) return { showsInFlight, inFlightRows: o.inFlight, showsMore: false, ...failures };
+  return { showsInFlight, inFlightRows: Math.max(0, free - 1), showsMore: free >= 1, ...failures };
 }
 
-function costText(s: DashboardProps): string {
+function runLabel(s: DashboardProps): string {
+  return `swarm run ${s.runId}`;
+}
+
+/** The header's parts, packed onto as many rows as the width needs: the run id is what `swarm resume` takes. */
+function headerParts(s: DashboardProps): string[] {
+  const run = s.run!;
+  return [
+    runLabel(s),
+    run.model,
+    run.roles.join(", "),
+    `${run.tasks} tasks, ${run.files} files${run.skipped > 0 ? ` (${run.skipped} skipped)` : ""}`,
+    ...(run.isResumed ? [`resumed (${run.alreadyDone} done before)`] : []),
+  ];
+}
+
+function costParts(s: DashboardProps): string[] {
   const t = s.tokens;
-  const tokens = `tokens ${formatTokens(t.inputTokens)} in (${formatTokens(t.cachedInputTokens)} cached) / ${formatTokens(t.outputTokens)} out · ${s.steps} requests`;
+  const tokens = [`tokens ${formatTokens(t.inputTokens)} in (${formatTokens(t.cachedInputTokens)} cached) / ${formatTokens(t.outputTokens)} out · ${s.steps} requests`];
   const estimate = s.estimate?.costUSD;
-  if (estimate === undefined || estimate <= 0) return `Cost ${formatUSD(s.costUSD)} (no estimate) · ${tokens}`;
-  const projected = s.projection ? ` · projected ${formatUSD(s.projection.costUSD)}, ~${formatDuration(s.projection.etaMs)} to go` : "";
-  return `Cost ${formatUSD(s.costUSD)} of ${formatUSD(estimate)} estimated (${formatPercent(s.costUSD / estimate)})${projected} · ${tokens}`;
+  if (estimate === undefined || estimate <= 0) return [`Cost ${formatUSD(s.costUSD)} (no estimate)`, ...tokens];
+  const projected = s.projection ? [`projected ${formatUSD(s.projection.costUSD)}, ~${formatDuration(s.projection.etaMs)} to go`] : [];
+  return [`Cost ${formatUSD(s.costUSD)} of ${formatUSD(estimate)} estimated (${formatPercent(s.costUSD / estimate)})`, ...projected, ...tokens];
 }
 
 function phaseText(s: DashboardProps): string | null {

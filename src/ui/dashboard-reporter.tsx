@@ -30,8 +30,12 @@ export interface DashboardReporterOptions {
 /** Used when stdout does not report its size (not a terminal). */
 const DEFAULT_ROWS = 24;
 const DEFAULT_COLUMNS = 80;
-/** Elapsed times tick in seconds, so a redraw a second keeps them current when no event arrives. */
-const TICK_MS = 1000;
+/**
+ * Elapsed times show tenths of a second for their first minute, so without events a redraw every 250 ms
+ * keeps them moving evenly (issue 17: a tick a second read as jumpy at 200×60). MAX_RENDER_SHARE still
+ * spaces frames out when they are expensive.
+ */
+const TICK_MS = 250;
 /**
  * Redraws may take at most this share of the time. ink lays out and re-tokenizes the whole frame on
  * every redraw: 7–28 ms for a 24–50 row frame with 300 agents (measured), so a tall terminal or a slow
@@ -43,13 +47,15 @@ const MAX_RENDER_SHARE = 0.125;
  * machine used to set the interval on its own) reads as a frozen screen.
  */
 const MAX_INTERVAL_MS = 1000;
+/** A new phase is drawn at once; the same phase announced again during blocking work, no more often than this. */
+const SYNC_DRAW_MS = 200;
 /** Weight of the newest frame in the smoothed frame cost: one slow frame must not set the pace alone. */
 const COST_SMOOTHING = 0.3;
 
 /**
  * The terminal view as a Reporter:
  * - every event is folded into one state at once (cheap, synchronous);
- * - ink redraws at most `fps` times a second, from one pending timer, plus a tick a second for elapsed
+ * - ink redraws at most `fps` times a second, from one pending timer, plus a tick every TICK_MS for elapsed
  *   times; fewer when frames are expensive to draw (MAX_RENDER_SHARE), but at least one a second;
  * - run.finished draws the final summary at once; close() unmounts and resolves once that frame is written,
  *   leaving it on screen.
@@ -136,23 +142,23 @@ export function createDashboardReporter(options: DashboardReporterOptions): Repo
     onEvent(event: SwarmEvent) {
       if (isClosed) return;
       clockOffset ??= now() - event.t;
+      const phaseBefore = state.runPhase?.phase;
       reduce(state, event);
       if (event.type === "run.finished") {
         stopTimers();
         renderNow();
         return;
       }
-      // The cross-file checks hold the event loop for a while on big repos: show the phase before they start.
-      if (event.type === "validate.started" && instance) {
-        renderNow();
-        return;
-      }
+      // The graph, the estimate and the cross-file checks hold the event loop for a while on big repos: the phase
+      // (announced again during the estimate) is drawn at once, so its clock moves while timers cannot fire.
+      const drawsNow = (event.type === "validate.started" && instance !== null) || (event.type === "run.phase" && (event.phase !== phaseBefore || now() - lastRenderAt >= SYNC_DRAW_MS));
       if (!ticker) {
         ticker = setInterval(scheduleRender, TICK_MS);
         ticker.unref();
         stdout.on("resize", onResize);
       }
-      scheduleRender();
+      if (drawsNow) renderNow();
+      else scheduleRender();
     },
 
     close() {

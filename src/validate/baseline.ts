@@ -63,7 +63,7 @@ export interface Baseline {
 export function computeBaseline(files: ReadonlyMap<RepoPath, string>, opts: BaselineOptions = {}): Baseline {
   const hasTypeScript = (opts.typescript ?? true) && findConfigs(files).length > 0;
   // One parse per file for the graph and the compiler: the second parse was a third of a scoped check.
-  const sharedParses: SharedParses | undefined = hasTypeScript ? new Map() : undefined;
+  const sharedParses: SharedParses | undefined = hasTypeScript ? (opts.sharedParses ?? new Map()) : undefined;
   const graph = buildImportGraph(files, sharedParses ? { ...opts, sharedParses } : opts);
   const checkerOptions: Parameters<typeof createTsProblemChecker>[0] = sharedParses ? { sharedParses } : {};
   if (opts.environment) checkerOptions.environment = opts.environment;
@@ -108,6 +108,8 @@ export interface ChangeSet {
   testsOf?: ReadonlyMap<RepoPath, RepoPath>;
   /** "keep" (default): package entry points may not lose exports or change their kind. */
   publicApi?: "keep" | "allow";
+  /** Called from inside the compiler's check, per file (issue 17: the caller keeps a terminal's clock moving). */
+  onProgress?: () => void;
 }
 
 export interface ChangeCheck {
@@ -151,7 +153,7 @@ export function checkChanges(baseline: Baseline, changes: ChangeSet): ChangeChec
   let unchecked: UncheckedFile[] = [];
   if (baseline.tsChecker && scope.size > 0) {
     const externals = new Set([...baseline.graph.externals(), ...graph.externals()]);
-    const result = baseline.tsChecker.check(files, scope, externals);
+    const result = baseline.tsChecker.check(files, scope, externals, changes.onProgress);
     unchecked = result.unchecked.filter((u) => changed.has(u.file));
     const after = attachTargets(result.problems, graph);
     // HEAD's diagnostics only matter where the result has some: a file clean now adds nothing either way,

@@ -64,7 +64,8 @@ export interface TsProblemChecker {
   /** Which diagnostics count: "all" when the repository's packages are installed. */
   readonly codes: "imports" | "all";
   /** `externals`: more bare specifiers to shim for this snapshot (new imports an agent added). */
-  check(files: ReadonlyMap<RepoPath, string>, scope?: Iterable<RepoPath>, externals?: Iterable<string>): TsCheckResult;
+  /** `onProgress`: called per file the compiler parses or checks (synchronously, from inside the check). */
+  check(files: ReadonlyMap<RepoPath, string>, scope?: Iterable<RepoPath>, externals?: Iterable<string>, onProgress?: () => void): TsCheckResult;
 }
 
 /** An incremental checker over every project of the repo: each call reuses the previous programs and every unchanged parsed file. */
@@ -73,8 +74,8 @@ export function createTsProblemChecker(options: TsDiagnosticsOptions = {}): TsPr
   const checker = createTsProjectsChecker({ ...(options.environment ? { environment: options.environment } : {}), ...(options.sharedParses ? { sharedParses: options.sharedParses } : {}) });
   return {
     codes,
-    check: (files, scope, externals) => {
-      const result = checker.check(files, scope, externals);
+    check: (files, scope, externals, onProgress) => {
+      const result = checker.check(files, scope, externals, onProgress);
       return { problems: toProblems(result.diagnostics, codes), unchecked: result.unchecked };
     },
   };

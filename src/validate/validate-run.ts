@@ -4,7 +4,7 @@
 import type { ResolvedConfig } from "../config/index.js";
 import { type Plan, type RepoPath, type StepRecord, SwarmError, type Task, type TaskId, type TaskResult } from "../core/index.js";
 import type { EventBus, Problem } from "../events/index.js";
-import { type ImportGraph, isParsablePath } from "../graph/index.js";
+import { type ImportGraph, isParsablePath, parseModules, type SharedParses } from "../graph/index.js";
 import { answerFormatFor, type EditFormatSetting } from "../prompt/index.js";
 import type { ImportProblem, ReportRepair, ReportRevert, ReportValidation } from "./types.js";
 import type { ScanResult } from "../scan/index.js";
@@ -21,12 +21,17 @@ import { revertClosure } from "./revert.js";
 /**
  * HEAD's import graph and problems, before any request: what the plan's order, the prompts' context
  * and the validation after the agents all work from. Null when nothing needs it.
+ * `graphOnly`: without the compiler, for what checks nothing (`swarm plan`, `swarm estimate`): the compiler's
+ * baseline keeps every TypeScript file's parse (3,500 files: +170 MB, and the garbage collector's time with it).
  */
-export async function prepareBaseline(repo: string, scan: ScanResult, config: ResolvedConfig): Promise<Baseline | null> {
+export async function prepareBaseline(repo: string, scan: ScanResult, config: ResolvedConfig, options: { graphOnly?: boolean } = {}): Promise<Baseline | null> {
   const isNeeded = config.validate.enabled || config.context.maxTokens > 0 || config.order === "dependencies-first";
   if (!isNeeded) return null;
-  const [snapshot, environment] = await Promise.all([readRepoSnapshot(repo, scan), findTypeEnvironment(repo)]);
-  const baseline = computeBaseline(snapshot.files, { otherPaths: snapshot.otherPaths, ...(environment ? { environment } : {}) });
+  const [snapshot, environment] = await Promise.all([readRepoSnapshot(repo, scan), options.graphOnly ? null : findTypeEnvironment(repo)]);
+  // Parsed in slices first (the graph and the compiler reuse each parse), so a terminal's clock keeps moving (issue 17).
+  const sharedParses: SharedParses = new Map();
+  const parsed = await parseModules(snapshot.files, options.graphOnly ? undefined : sharedParses);
+  const baseline = computeBaseline(snapshot.files, { otherPaths: snapshot.otherPaths, parsed, sharedParses, ...(options.graphOnly ? { typescript: false } : {}), ...(environment ? { environment } : {}) });
   baseline.source = { top: repo, headSha: scan.headSha };
   if (baseline.typeCheck === "imports") baseline.notes.push(fallbackNote(installCommand(new Set([...snapshot.files.keys(), ...snapshot.otherPaths]))));
   return baseline;
@@ -58,6 +63,16 @@ export interface ValidateChangesInput {
   publicApi?: "keep" | "allow";
   /** A shard's files: problems elsewhere are another shard's to meet, at the merge. @default every file */
   onlyFiles?: ReadonlySet<RepoPath>;
+  /**
+   * Changes no task owns (a built-in codemod's importers outside the plan, a moved file's old and new path): checked
+   * with the tasks' results, never repaired or reverted on their own.
+   */
+  extra?: ExtraChanges;
+}
+
+export interface ExtraChanges {
+  written: ReadonlyMap<RepoPath, string>;
+  removed: readonly RepoPath[];
 }
 
 export interface ValidationOutcome {
@@ -71,6 +86,8 @@ export interface ValidationOutcome {
   replaced: Map<TaskId, string>;
   /** Wall time of the checks (graph and compiler), repairs' requests excluded. */
   checkMs: number;
+  /** Changes no task owns (ExtraChanges) that would have to go back to HEAD, or still have problems: their owner decides. */
+  unownedBroken?: RepoPath[];
 }
 
 /**
@@ -86,7 +103,8 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
   const { baseline, plan, bus } = input;
   const tasks = new Map(plan.tasks.map((t) => [t.id, t]));
   const results = new Map(input.results);
-  const written = new Map<RepoPath, string>();
+  const written = new Map<RepoPath, string>(input.extra?.written ?? []);
+  const removed = input.extra?.removed ?? [];
   const owner = new Map<RepoPath, TaskId>();
   for (const task of plan.tasks) {
     const r = results.get(task.id);
@@ -103,9 +121,17 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
 
   let checkMs = 0;
   const unchecked = new Map<RepoPath, string>();
+  // The compiler holds the event loop for seconds on a big change: the phase is announced again from inside it,
+  // at most 4 times a second, and a terminal's dashboard draws on it (issue 17). Reporters print a phase once.
+  let pulseAt = performance.now();
+  const pulse = () => {
+    if (performance.now() - pulseAt < 250) return;
+    pulseAt = performance.now();
+    bus.emit({ type: "run.phase", phase: "validating", count: written.size, elapsedMs: Math.round(pulseAt) });
+  };
   const check = async (state: ReadonlyMap<RepoPath, string> = written, opts: { isTip?: boolean } = {}): Promise<ChangeCheck> => {
     const t0 = performance.now();
-    const out = checkChanges(baseline, { written: state, tasks: owner, testsOf, publicApi: input.publicApi ?? "keep" });
+    const out = checkChanges(baseline, { written: state, removed, tasks: owner, testsOf, publicApi: input.publicApi ?? "keep", onProgress: pulse });
     checkMs += performance.now() - t0;
     for (const u of out.unchecked) unchecked.set(u.file, u.reason);
     if (input.gates && (state.size > 0 || opts.isTip === true)) {
@@ -202,7 +228,7 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
 
   const changedOutputs = new Set(plan.tasks.filter((t) => results.get(t.id)?.status === "succeeded" && results.get(t.id)?.changed === true).map((t) => t.output));
   const reverts =
-    current.problems.length > 0 ? planReverts(baseline, plan, written, owner, current.problems, changedOutputs) : { reverts: [], remaining: [] };
+    current.problems.length > 0 ? planReverts(baseline, plan, written, owner, current.problems, changedOutputs, removed) : { reverts: [], remaining: [], unowned: [] };
   for (const revert of reverts.reverts) {
     bus.emit({ type: "validate.revert", taskId: revert.taskId, file: revert.file, problems: revert.problems });
     const before = results.get(revert.taskId)!;
@@ -236,7 +262,7 @@ export async function validateChanges(input: ValidateChangesInput): Promise<Vali
   }
   if (notes.length > 0) validation.notes = notes;
   for (const r of reverts.reverts) replaced.delete(r.taskId);
-  return { results, validation, replaced, checkMs: Math.round(checkMs) };
+  return { results, validation, replaced, checkMs: Math.round(checkMs), ...(reverts.unowned.length > 0 ? { unownedBroken: reverts.unowned } : {}) };
 }
 
 /**
@@ -288,9 +314,11 @@ function planReverts(
   problems: readonly ImportProblem[],
   /** Every output a succeeded task changed, checked or not (docs too). */
   changedOutputs: ReadonlySet<RepoPath> = new Set(written.keys()),
-): { reverts: ReportRevert[]; remaining: Problem[] } {
+  removed: readonly RepoPath[] = [],
+): { reverts: ReportRevert[]; remaining: Problem[]; unowned: RepoPath[] } {
   const tasks = new Map(plan.tasks.map((t) => [t.id, t]));
-  const probe = revertProbe(baseline, { written, tasks: owner });
+  const unowned = new Set<RepoPath>();
+  const probe = revertProbe(baseline, { written, removed, tasks: owner });
   const why = new Map<RepoPath, ReportRevert>();
   const unchecked = new Set<RepoPath>();
   let broken = new Set<RepoPath>();
@@ -301,7 +329,10 @@ function planReverts(
   for (;;) {
     const closure = revertClosure({ changed: written.keys(), broken, brokenProblems: problems, problemsAfterRevert: probe });
     for (const step of closure.reverts) {
-      if (!why.has(step.file)) why.set(step.file, { taskId: owner.get(step.file)!, file: step.file, problems: step.problems });
+      // A change no task owns (ExtraChanges) is not reverted on its own.
+      const taskId = owner.get(step.file);
+      if (taskId === undefined) unowned.add(step.file);
+      else if (!why.has(step.file)) why.set(step.file, { taskId, file: step.file, problems: step.problems });
     }
     const reverted = new Set([...closure.reverts.map((r) => r.file), ...unchecked]);
     const dependents: RepoPath[] = [];
@@ -315,7 +346,10 @@ function planReverts(
     }
     if (dependents.length === 0) {
       const final = new Set([...closure.reverts.map((r) => r.file), ...unchecked]);
-      return { reverts: [...why.keys()].filter((f) => final.has(f)).map((f) => why.get(f)!), remaining: closure.remaining };
+      // Problems no revert settles, where changes no task owns exist: those changes may be their cause.
+      const hasUnowned = removed.length > 0 || [...written.keys()].some((f) => !owner.has(f));
+      if (hasUnowned) for (const p of closure.remaining) unowned.add(p.file);
+      return { reverts: [...why.keys()].filter((f) => final.has(f)).map((f) => why.get(f)!), remaining: closure.remaining, unowned: [...unowned].sort() };
     }
     broken = new Set([...closure.reverts.map((r) => r.file), ...dependents]);
   }
@@ -342,6 +376,8 @@ export interface RunValidationInput {
   isChange(task: Task, content: string): boolean;
   /** See ValidateChangesInput.onlyFiles. */
   onlyFiles?: ReadonlySet<RepoPath>;
+  /** See ValidateChangesInput.extra. */
+  extra?: ExtraChanges;
 }
 
 export interface RunValidationResult extends ValidationOutcome {
@@ -375,6 +411,7 @@ export async function runValidation(input: RunValidationInput): Promise<RunValid
       isChange: input.isChange,
       publicApi: input.config.validate.publicApi,
       ...(input.onlyFiles ? { onlyFiles: input.onlyFiles } : {}),
+      ...(input.extra ? { extra: input.extra } : {}),
       ...(gates ? { gates } : {}),
     });
   } catch (error) {

@@ -24,17 +24,19 @@ beforeAll(async () => {
   // Both runs at once, each on its own repo copy: most of a run's time is the CLI starting up.
   plainRepo = await gitRepo("express-api");
   jsonRepo = await gitRepo("express-api");
+  dotsRepo = await gitRepo("express-api");
   plainSummaryPath = path.join(dir, "step-summary.md");
   jsonSummaryPath = path.join(dir, "json-step-summary.md");
   await writeFile(plainSummaryPath, "# earlier step\n");
-  [plainRun, jsonRun] = await Promise.all([
+  [plainRun, jsonRun, dotsRun] = await Promise.all([
     run(plainRepo, [], { GITHUB_STEP_SUMMARY: plainSummaryPath }),
     run(jsonRepo, ["--json"], { GITHUB_STEP_SUMMARY: jsonSummaryPath }),
+    run(dotsRepo, ["--reporter", "dots"]),
   ]);
 });
 afterAll(async () => {
   await server.close();
-  await Promise.all([plainRepo?.cleanup(), jsonRepo?.cleanup()]);
+  await Promise.all([plainRepo?.cleanup(), jsonRepo?.cleanup(), dotsRepo?.cleanup()]);
 });
 
 let plainRepo: TempRepo;
@@ -43,6 +45,8 @@ let plainSummaryPath: string;
 let jsonSummaryPath: string;
 let plainRun: { result: CliResult; report: ReportJson };
 let jsonRun: { result: CliResult; report: ReportJson };
+let dotsRepo: TempRepo;
+let dotsRun: { result: CliResult; report: ReportJson };
 
 interface ReportJson {
   runId: string;
@@ -172,5 +176,20 @@ describe("swarm report", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("swarm: run id: expected YYYYMMDD-HHMMSS-xxxx");
     expect(result.stderr).toContain("hint: the repository goes after -C: swarm report -C <repo> [run-id]");
+  });
+});
+
+describe("--reporter dots (issue 17)", () => {
+  it("prints a mark per task, F for the failure, and no line per task", () => {
+    const { result, report } = dotsRun;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).not.toContain("\x1b");
+    const marks = lines(result.stdout).filter((l) => /^[.F-]+$/.test(l)).join("");
+    // Settled tasks, each once: the count comes from report.json, not from the reporter.
+    expect(marks).toHaveLength(report.counts.succeeded + report.counts.failed);
+    expect([...marks].filter((m) => m === "F")).toHaveLength(report.counts.failed);
+    expect(lines(result.stdout).filter((l) => /^(ok {3}|FAIL )/.test(l))).toEqual([]);
+    expect(result.stdout).toMatch(/^phase: building the import graph of \d+ files \(/m);
   });
 });

@@ -83,7 +83,7 @@ describe("edit answers (editFormat auto)", () => {
     const small = prepared.estimate.perTaskUncalibrated!["refactor:src/small.ts"].usage.outputTokens;
     expect(big).toBeLessThan(0.15 * countTokens(BIG) + 200);
     expect(small).toBeGreaterThanOrEqual(countTokens(SMALL) * 0.9);
-    expect(prepared.estimate.assumptions.join("\n")).toMatch(/5 refactors answered with SEARCH\/REPLACE edits \(editFormat\): output assumed 10% of the file \+ 200 tokens/);
+    expect(prepared.estimate.assumptions.join("\n")).toMatch(/5 tasks answered with SEARCH\/REPLACE edits \(editFormat\): output assumed 10% of the file \+ 200 tokens/);
   });
 
   it("a small file still goes whole", () => {
@@ -123,4 +123,35 @@ describe("edit answers (editFormat auto)", () => {
     expect(task).toMatchObject({ status: "succeeded", attempts: 3 });
     expect(task?.format).toBeUndefined();
   });
+});
+
+describe("a test task updating a large existing test", () => {
+  // hono's src/middleware/cache/index.test.ts (~8k tokens) was cut at max_tokens when its update was asked for whole.
+  const cases = Array.from({ length: 250 }, (_, i) => `test("f${i % 3} case ${i}", () => {\n  assert.equal(f${i % 3}(${i}), ${i * (i % 3)} + 1);\n});\n`).join("\n");
+  const EXISTING = `import { test } from "node:test";\nimport assert from "node:assert/strict";\nimport { f0, f1, f2 } from "./small.ts";\n\n${cases}`;
+
+  it("answers with edits to the existing test, at a fraction of its tokens; a new test is still written whole", async () => {
+    const own = await startLoopbackServer({});
+    const testRepo = await gitRepo({
+      "package.json": '{"name":"edits","type":"module"}',
+      "src/small.ts": SMALL,
+      "src/small.test.ts": EXISTING,
+      "src/fresh.ts": SMALL,
+      "swarm.config.json": JSON.stringify({ roles: ["test"], validate: { enabled: false }, retry: { baseMs: 0, maxMs: 0 } }),
+    });
+    try {
+      const result = await runMain(["run", testRepo.dir, "-i", INSTRUCTION, "--base-url", own.url]);
+      expect(result.code).toBe(0);
+      const [update, ...again] = own.requests.filter((r) => r.file === "src/small.ts" && r.role === "test");
+      expect(again).toEqual([]);
+      expect(asksForEdits(update)).toBe(true);
+      expect(update.usage!.completion_tokens).toBeLessThanOrEqual(0.1 * countTokens(EXISTING));
+      expect(own.requests.filter((r) => r.file === "src/fresh.ts").map(asksForEdits)).toEqual([false]);
+      const branch = /branch: (\S+)/.exec(result.stdout)![1]!;
+      expect(await testRepo.git("show", `${branch}:src/small.test.ts`)).toBe(`// test for src/small.ts\n${EXISTING}`.replace(/\n$/, ""));
+    } finally {
+      await own.close();
+      await testRepo.cleanup();
+    }
+  }, 60_000);
 });

@@ -709,11 +709,13 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
       if (options.misbehave && (options.misbehaveRoles ?? [req.role]).includes(req.role)) {
         answer = misbehavingAnswer(options.misbehave, req, answer, options.hugeBytes) ?? answer;
       }
-      const editMode = req.wantsEdits && req.source !== undefined ? (options.editAnswer?.(req) ?? "exact") : "whole";
+      // A test or doc update edits the existing output it was shown; a refactor or repair edits its source.
+      const edited = req.role === "test" || req.role === "doc" ? req.existing : req.source;
+      const editMode = req.wantsEdits && edited !== undefined ? (options.editAnswer?.(req) ?? "exact") : "whole";
       content =
         editMode === "whole"
           ? fenceBlock(answer, langForPath(req.output ?? req.file))
-          : editAnswerText(req.output ?? req.file ?? "", req.source ?? "", answer, editMode);
+          : editAnswerText(req.output ?? req.file ?? "", edited ?? "", answer, editMode);
     }
     let finishReason: "stop" | "length" = "stop";
     if (fault?.kind === "malformed") {

@@ -5,6 +5,7 @@ import { formatDuration, formatTokens, formatUSD, printable } from "../../util/i
 import type { EstimateFlags } from "../program.js";
 import type { CliIO } from "../io.js";
 import { prepareOptions } from "./options.js";
+import { phaseStatus } from "./phase-status.js";
 import { withStopSignals } from "./stop-signals.js";
 import { providerFromEnv } from "./provider.js";
 
@@ -15,7 +16,12 @@ import { providerFromEnv } from "./provider.js";
  */
 export async function estimateCommand(repo: string, flags: EstimateFlags, io: CliIO): Promise<void> {
   if (flags.sample !== undefined) return sampleCommand(repo, flags, flags.sample, io);
-  const prepared = await prepareRun({ ...prepareOptions(repo, flags, true, io.cwd), onEstimateProgress: progressLine(io) });
+  // The prompts need the graph, not the checks' compiler: nothing is validated here.
+  const status = phaseStatus(io.stderr, io.env);
+  status?.phase("scanning");
+  // On a terminal the status line shows the count; elsewhere a line a second after the first second (issue 16).
+  const hooks = status ? { onPhase: (p: "graph" | "estimating", n: number) => status.phase(p, n), onEstimateProgress: (done: number, total: number) => status.progress(done, total) } : { onEstimateProgress: progressLine(io) };
+  const prepared = await prepareRun({ ...prepareOptions(repo, flags, true, io.cwd), needsBaseline: "graph", ...hooks }).finally(() => status?.stop());
   for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${printable(w)}\n`);
   const { estimate, plan, config } = prepared;
   if (flags.shards !== undefined) return shardsEstimate(estimateShards(prepared, flags.shards), flags.json === true, io);
@@ -27,16 +33,24 @@ export async function estimateCommand(repo: string, flags: EstimateFlags, io: Cl
 }
 
 async function sampleCommand(repo: string, flags: EstimateFlags, size: number, io: CliIO): Promise<void> {
+  const status = phaseStatus(io.stderr, io.env);
+  status?.phase("scanning");
   const result = await withStopSignals(io, (signals) =>
     runSample({
       ...prepareOptions(repo, flags, true, io.cwd),
       ...(flags.branch === undefined ? {} : { branch: flags.branch }),
       size,
       providerFor: providerFromEnv(io.env, "swarm estimate without --sample needs no key and sends no request", { allowInsecureHttp: flags.allowInsecureHttp }),
-      subscribers: [(event) => (event.type === "run.warning" ? io.stderr.write(`warning: ${printable(event.message)}\n`) : undefined)],
+      subscribers: [
+        (event) => {
+          if (event.type === "run.phase") status?.phase(event.phase, event.count);
+          // A warning takes its own row: the status row is cleared first and comes back on the next phase or tick.
+          else if (event.type === "run.warning") io.stderr.write(`${status ? "\r\x1b[K" : ""}warning: ${printable(event.message)}\n`);
+        },
+      ],
       ...signals,
     }),
-  );
+  ).finally(() => status?.stop());
   const { prepared } = result;
   for (const w of prepared.scan.warnings) io.stderr.write(`warning: ${printable(w)}\n`);
   if (flags.json) {

@@ -5,13 +5,16 @@ import { checkRepoState } from "../../git/index.js";
 import { plural, printable } from "../../util/index.js";
 import { validateWorkingTree, type WorkingTreeValidation } from "../../validate/index.js";
 import type { CliIO } from "../io.js";
+import { phaseStatus } from "./phase-status.js";
 
 /** `swarm validate [repo]`: prints the problems the working tree's changes introduced against HEAD; exit 1 when there are any. */
 export async function validateCommand(repo: string, flags: { json?: boolean; config?: string }, io: CliIO): Promise<void> {
   const state = await checkRepoState(path.resolve(io.cwd, repo));
   // The config's validate.commands run as gates here too, as after a run.
   const { config } = await loadConfig(state.top, flags.config !== undefined ? path.resolve(io.cwd, flags.config) : undefined, {});
-  const outcome = await validateWorkingTree(state.top, state.headSha, { config });
+  const status = phaseStatus(io.stderr, io.env);
+  status?.phase("validating");
+  const outcome = await validateWorkingTree(state.top, state.headSha, { config }).finally(() => status?.stop());
   // Notes go to stderr: stdout stays the problems and the summary line.
   if (!flags.json) io.stderr.write(renderNotes(outcome.notes));
   io.stdout.write(flags.json ? `${JSON.stringify(outcome, null, 2)}\n` : renderValidation(outcome));

@@ -1,5 +1,6 @@
 import { Box, Text } from "ink";
 import { oneLine } from "../../util/index.js";
+import { abbreviateMiddle, wrapWords } from "../fit-text.js";
 import type { FailureEntry } from "../state.js";
 
 export interface FailuresProps {
@@ -13,7 +14,7 @@ export interface FailuresProps {
   columns: number;
 }
 
-/** `Failed (7: no-code-block ×4, timeout ×3)` then the latest failures with their reasons. */
+/** `Failed (7: no-code-block ×4, timeout ×3)` then the latest failures with their reasons, wrapped. */
 export function Failures({ failures, total, byCode, columns }: FailuresProps) {
   return (
     <Box flexDirection="column">
@@ -22,39 +23,56 @@ export function Failures({ failures, total, byCode, columns }: FailuresProps) {
         {total > 0 ? `: ${formatCounts(byCode)}` : ""})
         {failures.length < total ? <Text dimColor bold={false}>{` · latest ${failures.length}`}</Text> : null}
       </Text>
-      {failures.map((f) => (
-        <Text key={`${f.taskId}@${f.t}`} wrap="wrap">
-          {"  "}
-          <Text color="red">✖</Text> {failureText(f, columns).slice(4)}
-        </Text>
-      ))}
+      {failures.flatMap((f) =>
+        failureLines(f, columns).map((line, i) => (
+          <Text key={`${f.taskId}@${f.t}#${i}`} wrap="truncate-end">
+            {i === 0 ? (
+              <>
+                {"  "}
+                <Text color="red">✖</Text> {line}
+              </>
+            ) : (
+              `    ${line}`
+            )}
+          </Text>
+        )),
+      )}
     </Box>
   );
 }
 
-/** Rows a failure takes when its reason wraps (issue 17: a reason is never cut away, at most MAX_REASON_ROWS). */
+/** Rows a failure takes: its reason wraps (issue 17), so the panel counts them to keep the frame's height. */
 export function failureRows(f: FailureEntry, columns: number): number {
-  return Math.max(1, Math.ceil([...failureText(f, columns)].length / Math.max(1, columns)));
+  return failureLines(f, columns).length;
 }
 
+/** What a failure row shows; the live panel's entries and the final summary's failed tasks both have it. */
+interface FailureFacts {
+  role: string;
+  file: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * A reason longer than this many rows ends in "…" here: the log line above the panel (scrollback) and the
+ * report carry every reason whole.
+ */
 const MAX_REASON_ROWS = 3;
+/** `  ✖ ` before the first row, four spaces before the others. */
+const INDENT = 4;
 
-/** `  ✖ refactor src/…/users.js — bad-request: HTTP 400: …`, the path shortened in its middle to leave room for the reason. */
-function failureText(f: FailureEntry, columns: number): string {
-  const head = `  ✖ ${f.role} `;
+/**
+ * `refactor packages/ser…/smtp.ts — bad-request: HTTP 400: …` in rows of `columns − indent` (the caller puts
+ * `✖ ` or spaces before each), the path shortened in its middle.
+ */
+export function failureLines(f: FailureFacts, columns: number, indent = INDENT): string[] {
+  const width = Math.max(8, columns - indent);
   const pathWidth = Math.max(12, Math.floor(columns * 0.4));
-  const text = `${head}${abbreviateMiddle(f.file, pathWidth)} — ${f.code}: ${oneLine(f.message)}`;
-  // Word wrap can take a little more than the characters alone: keep a margin inside the rows counted.
-  const room = MAX_REASON_ROWS * columns - MAX_REASON_ROWS * 8;
-  return [...text].length > room ? `${[...text].slice(0, room - 1).join("")}…` : text;
-}
-
-/** `packages/server/…/very-long/module.ts`: both ends of a path, where the package and the file name are. */
-function abbreviateMiddle(path: string, width: number): string {
-  const chars = [...path];
-  if (chars.length <= width) return path;
-  const tail = Math.ceil((width - 1) * 0.6);
-  return chars.slice(0, width - 1 - tail).join("") + "…" + chars.slice(chars.length - tail).join("");
+  const rows = wrapWords(`${f.role} ${abbreviateMiddle(f.file, pathWidth)} — ${f.code}: ${oneLine(f.message)}`, width);
+  if (rows.length <= MAX_REASON_ROWS) return rows;
+  const last = [...rows[MAX_REASON_ROWS - 1]!];
+  return [...rows.slice(0, MAX_REASON_ROWS - 1), `${last.slice(0, width - 1).join("")}…`];
 }
 
 /** `{timeout: 2, "rate-limited": 3}` → `rate-limited ×3, timeout ×2` (most frequent first). */

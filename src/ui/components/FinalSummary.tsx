@@ -2,8 +2,8 @@ import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import type { RunSummary, SummaryMetrics } from "../../events/index.js";
 import { describeSpreadByRole } from "../../report/index.js";
-import { formatDuration, formatPercent, formatTokens, formatUSD, oneLine } from "../../util/index.js";
-import { formatCounts } from "./Failures.js";
+import { formatDuration, formatPercent, formatTokens, formatUSD } from "../../util/index.js";
+import { failureLines, formatCounts } from "./Failures.js";
 import { reviewHandOff } from "../../reporters/index.js";
 
 export interface FinalSummaryProps {
@@ -18,6 +18,8 @@ const INDENT = 2;
 const LABEL_WIDTH = 9;
 const MAX_FAILED_ROWS = 10;
 const MIN_FAILED_ROWS = 3;
+/** `    ✖ ` before a failure's first row, as many spaces before the rest. */
+const FAILED_INDENT = 6;
 
 interface FieldLine {
   label: string;
@@ -60,7 +62,16 @@ export function FinalSummary({ summary, retries, rateLimited, rows, columns }: F
   );
   // One row spare for the cursor below the frame.
   const room = Math.max(MIN_FAILED_ROWS, Math.min(MAX_FAILED_ROWS, rows - 1 - headlineRows - fieldRows));
-  const shownFailed = failed.length > room ? failed.slice(0, room - 1) : failed;
+  // Reasons wrap whole (issue 17): each failure takes its rows, with one kept for "+N more" while any is left out.
+  const failedLines = failed.map((f) => failureLines({ role: roleOf(f.taskId), file: f.file, code: f.error.code, message: f.error.message }, columns, FAILED_INDENT));
+  const shownFailed: { taskId: string; lines: string[] }[] = [];
+  let usedRows = 0;
+  for (const [i, lines] of failedLines.entries()) {
+    const isLast = i === failed.length - 1;
+    if (usedRows + lines.length + (isLast ? 0 : 1) > room) break;
+    shownFailed.push({ taskId: failed[i]!.taskId, lines });
+    usedRows += lines.length;
+  }
   const hiddenFailed = failed.length - shownFailed.length;
 
   return (
@@ -81,12 +92,20 @@ export function FinalSummary({ summary, retries, rateLimited, rows, columns }: F
         ),
       )}
       {counts.failed > 0
-        ? shownFailed.map((f) => (
-            <Text key={f.taskId} wrap="truncate-end">
-              {"    "}
-              <Text color="red">✖</Text> {roleOf(f.taskId)} {f.file} — {f.error.code}: {oneLine(f.error.message)}
-            </Text>
-          ))
+        ? shownFailed.flatMap((f) =>
+            f.lines.map((line, i) => (
+              <Text key={`${f.taskId}#${i}`} wrap="truncate-end">
+                {i === 0 ? (
+                  <>
+                    {"    "}
+                    <Text color="red">✖</Text> {line}
+                  </>
+                ) : (
+                  " ".repeat(FAILED_INDENT) + line
+                )}
+              </Text>
+            )),
+          )
         : null}
       {hiddenFailed > 0 ? (
         <Text dimColor wrap="truncate-end">

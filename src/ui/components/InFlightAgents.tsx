@@ -1,5 +1,6 @@
 import { Box, Text } from "ink";
 import { formatDuration, formatTokens, padEnd, padStart } from "../../util/index.js";
+import { abbreviateMiddle } from "../fit-text.js";
 import { tokensPerSecond, type InFlightAgent } from "../state.js";
 
 export interface InFlightAgentsProps {
@@ -46,7 +47,7 @@ export function InFlightAgents({ agents, total, showsMore, now, columns }: InFli
           {"  "}
           <Text color={agent.kind === "repair" ? "magenta" : "cyan"}>{padEnd(agent.kind, KIND_WIDTH)}</Text>
           {"  "}
-          {padEnd(truncateStart(agent.file, fileWidth), fileWidth)}
+          {padEnd(abbreviateMiddle(agent.file, fileWidth), fileWidth)}
           {"  "}
           {padStart(formatDuration(now - agent.startedAt), ELAPSED_WIDTH)}
           {"  "}
@@ -75,12 +76,4 @@ function attemptText(agent: InFlightAgent, now: number): string {
   // Past the backoff, the retry waits for a free slot under the concurrency limit.
   const wait = leftMs > 0 ? `retry in ${formatDuration(leftMs)}` : "retry queued";
   return `${attempt} · ${wait} (${agent.retry.code})`;
-}
-
-/** Keeps the end of a path, where the file name is: `…/routes/users.js`. */
-function truncateStart(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  if (width <= 1) return "…".slice(0, width);
-  return "…" + chars.slice(chars.length - (width - 1)).join("");
 }

@@ -43,9 +43,10 @@ describe("each command's --help", () => {
     const sending = [...base, "--allow-insecure-http", "--base-url", "--concurrency"];
     const writing = [...sending, "--branch", "--max-cost-usd", "--max-failure-rate", "--reporter"];
     expect(longFlags(fullHelp("plan"))).toEqual(base.sort());
-    expect(longFlags(fullHelp("estimate"))).toEqual([...sending, "--sample", "--shards"].sort());
-    expect(longFlags(fullHelp("run"))).toEqual([...writing, "--bundle-out", "--dry-run", "--from-sample", "--resume", "--shard"].sort());
-    expect(longFlags(fullHelp("resume"))).toEqual([...writing].sort());
+    expect(longFlags(fullHelp("estimate"))).toEqual([...sending, "--codemod", "--sample", "--shards"].sort());
+    expect(longFlags(fullHelp("run"))).toEqual([...writing, "--bundle-out", "--codemod", "--dry-run", "--from-sample", "--resume", "--shard"].sort());
+    // A resume keeps its run's plan, config and branch: those flags are accepted but not listed.
+    expect(longFlags(fullHelp("resume"))).toEqual(writing.filter((f) => !["--instruction", "--config", "--roles", "--branch"].includes(f)).sort());
     expect(longFlags(fullHelp("merge"))).toEqual([...writing, "--allow-partial", "--repo"].sort());
   });
 

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { configSchema, type ResolvedConfig } from "../../../src/config/schema.js";
 import { SwarmError } from "../../../src/core/errors.js";
@@ -10,11 +11,14 @@ import {
   longestChain,
   OUTPUT_RATIOS,
   calibrationSource,
+  lastBlockOf,
   type Estimate,
 } from "../../../src/estimate/estimate.js";
 import { loadPricing } from "../../../src/estimate/pricing.js";
 import { countMessageTokens, countTokens } from "../../../src/estimate/tokenizer.js";
 import { buildMessages, type ChatMessage } from "../../../src/prompt/build-messages.js";
+import { parseAnswer } from "../../../src/prompt/parse-answer.js";
+import { synthesizeFiles } from "../../support/generate-repo.js";
 
 const sources: Record<string, string> = {
   "src/a.js": "export function add(a, b) {\n  return a + b;\n}\n".repeat(20),
@@ -300,5 +304,49 @@ describe("step estimates (cost budget reserve)", () => {
     expect(expectedOutputTokens("doc", 1000)).toBe(260);
     expect(expectedOutputTokens("repair", 1000)).toBe(1050);
     expect(expectedOutputTokens("doc", -5)).toBe(OUTPUT_RATIOS.doc.fixed);
+  });
+});
+
+describe("a prompt counted by its parts (issue 16: a file's block is tokenized once for its refactor, test and doc)", () => {
+  it("finds the file's block where parseAnswer reads it, in any prompt buildMessages writes", () => {
+    const piece = fc.oneof(
+      fc.constantFrom("`", "``", "```", "````", "```ts", "~~~", "\n", "\r\n", "\r", " ", "\t", "  ", "/", "//", "\u00a0", "x"),
+      fc.string({ maxLength: 10 }),
+    );
+    const content = fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(content, fc.constantFrom<Task["role"]>("refactor", "test", "doc"), (text, role) => {
+        const task: Task = { id: `${role}:src/x.ts`, role, file: "src/x.ts", output: role === "refactor" ? "src/x.ts" : "src/x.test.ts", dependsOn: [], bytes: text.length };
+        const last = buildMessages({ task, instruction: "Modernize.", conventions: "", source: { path: task.file, content: text } }).at(-1)!.content;
+        const block = lastBlockOf(last);
+        const parsed = parseAnswer(last, "stop");
+        if (block === null) expect(parsed.ok).toBe(false);
+        else expect(parsed.ok && parsed.content).toBe(last.slice(block.start, block.end));
+        // Counted by its parts, the prompt is the whole messages' count, whatever the file holds.
+        const single: Plan = { ...plan, tasks: [task], files: [{ path: task.file, bytes: text.length }] };
+        const messages = (t: Task) => buildMessages({ task: t, instruction: "Modernize.", conventions: "", source: { path: t.file, content: text } });
+        const e = estimatePlan({ plan: single, config: config(), messagesFor: messages, pricing: loadPricing() });
+        expect(e.perTaskUncalibrated![task.id]!.usage.inputTokens).toBe(countMessageTokens(messages(task)));
+      }),
+      { seed: 16, numRuns: 300 },
+    );
+  });
+
+  it("counts each prompt as the whole messages' count, and each file's tokens (generated repos)", () => {
+    for (const style of ["esm-ts", "cjs"] as const) {
+      const files = synthesizeFiles({ files: 60, seed: 5, style, avgBytes: 1500 });
+      const content = new Map(files.map((f) => [f.path, f.content]));
+      const tasks = files.flatMap((f) =>
+        (["refactor", "test", "doc"] as const).map((role): Task => ({ id: `${role}:${f.path}`, role, file: f.path, output: role === "refactor" ? f.path : `${f.path}.${role}`, dependsOn: [], bytes: Buffer.byteLength(f.content) })),
+      );
+      const c = config();
+      const messagesOf = (task: Task) => buildMessages({ task, instruction: "Modernize.", conventions: "ESM only.", source: { path: task.file, content: content.get(task.file)! } });
+      const e = estimatePlan({ plan: { ...plan, tasks, files: files.map((f) => ({ path: f.path, bytes: f.content.length })) }, config: c, messagesFor: messagesOf, pricing: loadPricing() });
+      for (const task of tasks) {
+        const usage = e.perTaskUncalibrated![task.id]!.usage;
+        expect(usage.inputTokens).toBe(countMessageTokens(messagesOf(task)));
+        if (task.role === "refactor") expect(usage.outputTokens).toBe(Math.ceil(1.05 * countTokens(content.get(task.file)!)));
+      }
+    }
   });
 });

@@ -19,6 +19,9 @@ describe("model limits", () => {
     expect(limitsOf("half-known")).toBeNull();
     expect(limitsOf("unknown")).toBeNull();
     expect(limitsOf("constructor")).toBeNull();
+    // Each config's table is laid once and kept per config: one config's overrides never reach another's.
+    expect(loadModelLimits({ "kimi-k2.6": { maxOutputTokens: 8000 } })).not.toBe(limitsOf);
+    expect(loadModelLimits()("kimi-k2.6")).toEqual({ contextWindow: 262_144, maxOutputTokens: 65_536 });
   });
 
   it("says which limit a request breaks", () => {

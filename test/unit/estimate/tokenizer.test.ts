@@ -30,6 +30,36 @@ describe("countTokens (o200k_base)", () => {
   });
 });
 
+describe("countTokens: finding long runs cheaply (issue 16)", () => {
+  it("slices exactly the runs a plain \\S{257,} scan finds: at 256 and 257 characters, and across Unicode spaces", () => {
+    const encoder = createRequire(import.meta.url)("gpt-tokenizer/cjs/encoding/o200k_base") as { countTokens(t: string, o: object): number };
+    const plain = { disallowedSpecial: new Set() };
+    // The slicing as first written: every long run, found by the regex alone, counted 256 characters at a time.
+    const reference = (text: string) => {
+      let total = 0;
+      let from = 0;
+      for (const m of text.matchAll(/\S{257,}/g)) {
+        total += encoder.countTokens(text.slice(from, m.index), plain);
+        for (let i = 0; i < m[0].length; i += 256) total += encoder.countTokens(m[0].slice(i, i + 256), plain);
+        from = m.index + m[0].length;
+      }
+      return total + encoder.countTokens(text.slice(from), plain);
+    };
+    const run = (n: number) => Array.from({ length: n }, (_, i) => "abc=1;"[i % 6]).join("");
+    for (const text of [
+      run(256),
+      run(257),
+      `x ${run(256)} y`,
+      `x ${run(257)}\n${run(600)}\ty`,
+      `${run(200)}\u00a0${run(200)}`,
+      `${run(200)}\u3000${run(300)}\u2028${run(100)}`,
+      `const a = "${run(1000)}";\n`.repeat(3),
+    ]) {
+      expect(countTokens(text)).toBe(reference(text));
+    }
+  });
+});
+
 describe("countMessageTokens", () => {
   it("adds 4 per message and 3 for the reply", () => {
     expect(countMessageTokens([])).toBe(3);

@@ -93,6 +93,26 @@ describe("parseModule", () => {
     expect(parseModule("src/App.tsx", `import { B } from "./B.js";\nexport const A = () => <B x={1} />;\n`).syntaxError).toBeUndefined();
     expect(parseModule("src/App.jsx", `import B from "./B";\nexport default () => <B />;\n`).syntaxError).toBeUndefined();
   });
+
+  it("reads the same module whether its tree is kept for the compiler (JSDoc read for it) or not (issue 16)", () => {
+    const text = [
+      '/** @see {@link ./b.js} and {@link Other} */',
+      'import type { B } from "./b.js";',
+      '/** @param {import("./c.js").C} c @returns {Promise<void>} */',
+      'export async function f(b: B, c: unknown): Promise<void> {',
+      '  /** @type {import("./d.js")} */',
+      '  const d = await import("./e.js");',
+      "}",
+      "export * from './f.js';",
+      "const = 1;",
+      "",
+    ].join("\n");
+    const shared = new Map();
+    const kept = parseModule("src/a.ts", text, shared);
+    expect(shared.get("/repo/src/a.ts")).toHaveLength(1);
+    expect(parseModule("src/a.ts", text)).toEqual(kept);
+    expect(kept.imports.map((r) => r.specifier)).toEqual(["./b.js", "./f.js", "./e.js"]);
+  });
 });
 
 describe("scriptKindOf / isParsablePath", () => {

@@ -63,12 +63,17 @@ describe("github reporter", () => {
     const sink = collect();
     const reporter = createGithubReporter({ env: { GITHUB_ACTIONS: "true" }, out: sink.out });
     reporter.onEvent(at(1, { type: "run.phase", phase: "scanning", elapsedMs: 40 }));
+    // The estimate is announced again while it holds the event loop (for terminals): still one group.
+    reporter.onEvent(at(2, { type: "run.phase", phase: "estimating", count: 12, elapsedMs: 300 }));
+    reporter.onEvent(at(2, { type: "run.phase", phase: "estimating", count: 12, elapsedMs: 600 }));
     reporter.onEvent(at(2, { type: "run.phase", phase: "running", count: 12, elapsedMs: 900 }));
     reporter.onEvent(at(3, { type: "run.phase", phase: "validating", count: 5, elapsedMs: 9000 }));
     reporter.onEvent(at(4, { type: "run.finished", summary: summaryOf({ failed: [] }, SMALL_RUN) }));
     await reporter.close();
     expect(sink.lines()).toEqual([
       "::group::swarm: scanning files",
+      "::endgroup::",
+      "::group::swarm: estimating 12 tasks",
       "::endgroup::",
       "::group::swarm: running 12 tasks",
       "::endgroup::",

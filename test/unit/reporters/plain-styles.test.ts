@@ -6,6 +6,9 @@ import { collect, recorder, summaryOf } from "../../support/events.js";
 function run40() {
   const run = recorder();
   run.emit(0, { type: "run.phase", phase: "scanning", elapsedMs: 50 });
+  // Announced again while the estimate holds the event loop (for terminals): printed once.
+  run.emit(0, { type: "run.phase", phase: "estimating", count: 40, elapsedMs: 70 });
+  run.emit(0, { type: "run.phase", phase: "estimating", count: 40, elapsedMs: 330 });
   run.start(100, { tasks: 40, concurrency: 4 });
   run.emit(100, { type: "run.phase", phase: "running", count: 40, elapsedMs: 1200 });
   for (let i = 0; i < 40; i++) {
@@ -29,6 +32,7 @@ describe("plain reporter styles (issue 17)", () => {
   it("prints each phase with the time since the command started", () => {
     const lines = output("lines");
     expect(lines[0]).toBe("phase: scanning files (50 ms)");
+    expect(lines.filter((l) => l.startsWith("phase: estimating"))).toEqual(["phase: estimating 40 tasks (70 ms)"]);
     expect(lines).toContain("phase: running 40 tasks (1.2 s)");
     expect(lines).toContain("phase: validating 40 files (1.8 s)");
   });

@@ -33,3 +33,13 @@ describe("run.json keeps no credential of --base-url", () => {
     expect(resumeOverrides(stored, {}).overrides.baseURL).toBe("http://127.0.0.1:8080/v1");
   });
 });
+
+describe("what a resume may change (issue 17: resume's help lists only what it uses)", () => {
+  it("takes the endpoint and the limits, and keeps the run's plan flags", () => {
+    const stored = { ...meta("http://127.0.0.1:8080/v1"), options: { overrides: { baseURL: "http://127.0.0.1:8080/v1", model: "m", maxCostUSD: 5, roles: ["refactor" as const] } } };
+    const { overrides, given } = resumeOverrides(stored, { maxCostUSD: 10, maxFailureRate: 0.2, roles: ["refactor", "test"], instruction: "other" });
+    expect(given).toEqual({ maxCostUSD: 10, maxFailureRate: 0.2 });
+    expect(overrides).toMatchObject({ maxCostUSD: 10, maxFailureRate: 0.2, roles: ["refactor"] });
+    expect(overrides.instruction).toBeUndefined();
+  });
+});

@@ -95,3 +95,61 @@ describe("Dashboard failures at 80×24 (issue 17)", () => {
     expect(text).toMatch(/✖ refactor packages\/ser\S*…\S*notification\.ts — bad-request/);
   });
 });
+
+describe("Dashboard header and cost line (issue 17)", () => {
+  function busyRun() {
+    const run = recorder("20261205-065012-a1b2");
+    run.start(0, { tasks: 903, concurrency: 8, costUSD: 12.34, roles: ["refactor", "test", "doc"] });
+    for (let i = 0; i < 40; i++) run.begin(100 + i, "refactor", `packages/server/src/monitor-types/very-long-folder-name/module-${i}.ts`);
+    for (let i = 0; i < 6; i++) run.finish(2000 + i, "refactor", `packages/server/src/monitor-types/very-long-folder-name/module-${i}.ts`, { costUSD: 1.234 });
+    run.emit(2200, { type: "run.projection", costUSD: 13.02, etaMs: 1_500_000, tasksDone: 90, tasks: 903, spentUSD: 7.4 });
+    const reason = "HTTP 400: content rejected by the provider's safety filter for this request; shorten the prompt and try again later";
+    for (let i = 0; i < 4; i++) run.fail(3000 + i, "test", `packages/server/src/notification-providers/deeply/nested/folder/provider-${i}.ts`, "bad-request", reason, 3);
+    return { run, reason };
+  }
+  const liveRows = (all: string[]) => all.slice(all.findIndex((r) => r.startsWith("swarm run ")));
+
+  it("packs the header and cost line onto whole rows at 80×24, and the frame still fits", () => {
+    const { run, reason } = busyRun();
+    const rows = liveRows(frame(reduceAll(run.events), 5000, 24, 80));
+    expect(rows.length).toBeLessThanOrEqual(23);
+    for (const row of rows) expect([...row].length).toBeLessThanOrEqual(80);
+    // Every part of the header and the cost line is there, none cut with "…".
+    expect(rows.slice(0, 2)).toEqual(["swarm run 20261205-065012-a1b2 · kimi-k2.6 · refactor, test, doc", "903 tasks, 301 files (2 skipped)"]);
+    const cost = rows.findIndex((r) => r.startsWith("Cost "));
+    expect(rows.slice(cost, cost + 2)).toEqual(["Cost $7.41 of $12.34 estimated (60%) · projected $13.02, ~25 m 00 s to go", "tokens 9.2k in (2.4k cached) / 2k out · 10 requests"]);
+    // The latest failure's reason wraps whole under its row; the path keeps both ends.
+    const text = rows.map((r) => r.trim()).join(" ");
+    expect(text).toContain(`bad-request: ${reason}`);
+    expect(text).toMatch(/✖ test packages\/ser\S*…\S*provider-3\.ts — bad-request/);
+    // The agents' paths lose their middle too, keeping the package and the file name.
+    expect(rows.some((r) => /refactor {2}packages\/\S*…\S*\/module-\d+\.ts/.test(r))).toBe(true);
+  });
+
+  it("keeps the header and cost line on one row each at 200×60", () => {
+    const { run } = busyRun();
+    const rows = liveRows(frame(reduceAll(run.events), 5000, 60, 200));
+    expect(rows.length).toBeLessThanOrEqual(59);
+    expect(rows[0]).toBe("swarm run 20261205-065012-a1b2 · kimi-k2.6 · refactor, test, doc · 903 tasks, 301 files (2 skipped)");
+    expect(rows).toContain("Cost $7.41 of $12.34 estimated (60%) · projected $13.02, ~25 m 00 s to go · tokens 9.2k in (2.4k cached) / 2k out · 10 requests");
+  });
+});
+
+describe("Final summary failures at 80×24 (issue 17)", () => {
+  it("wraps each reason whole under a path that lost its middle, and still fits", () => {
+    const run = recorder();
+    run.start(0, { tasks: 90, concurrency: 8, costUSD: 3.4 });
+    const file = "packages/server/src/monitor-types/very-long-folder-name/smtp-notification.ts";
+    const message = "HTTP 400: content rejected by the provider's safety filter for this request; shorten the prompt";
+    const summary = summaryOf({ baseSha: "0123456789abcdef", instruction: "Convert callbacks to async/await" });
+    summary.failed = [{ taskId: `refactor:${file}`, file, output: file, error: { code: "bad-request", message } }, ...summary.failed];
+    run.emit(1000, { type: "run.finished", summary });
+    const rows = frame(reduceAll(run.events), 1000, 24, 80);
+    expect(rows.length).toBeLessThanOrEqual(23);
+    for (const row of rows) expect([...row].length).toBeLessThanOrEqual(80);
+    const text = rows.map((r) => r.trim()).join(" ");
+    expect(text).toMatch(/✖ refactor packages\/ser\S*…\S*notification\.ts — bad-request/);
+    expect(text).toContain(`bad-request: ${message}`);
+    expect(text).toContain("✖ refactor src/a.js — no-code-block: the answer had no fenced code block");
+  });
+});

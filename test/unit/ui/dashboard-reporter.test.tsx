@@ -137,7 +137,7 @@ describe("createDashboardReporter", () => {
     await reporter.close();
   });
 
-  it("ticks once a second while running so elapsed times move without events", async () => {
+  it("ticks four times a second while running so elapsed times move evenly without events", async () => {
     const { reporter, frames, stdout } = setup();
     const run = recorder();
     run.start(0, { tasks: 3, roles: ["refactor"] });
@@ -146,8 +146,32 @@ describe("createDashboardReporter", () => {
     vi.advanceTimersByTime(100);
     const before = frames();
     vi.advanceTimersByTime(3000);
-    expect(frames() - before).toBe(3);
+    // Issue 17: tenths of a second move 4 times a second, not in 1 s jumps.
+    expect(frames() - before).toBe(12);
     expect(stdout.output).toMatch(/src\/slow\.js +3\.\d s +attempt 1/);
+    await reporter.close();
+  });
+
+  it("draws a phase at once, so its clock moves while blocking work holds the timers (issue 17)", async () => {
+    const { reporter, stdout, frames } = setup();
+    const run = recorder();
+    const t0 = Date.now();
+    // The wall clock moves but no timer fires: the estimate holds the event loop and announces itself from inside it.
+    const blockedUntil = (ms: number) => vi.setSystemTime(t0 + ms);
+    reporter.onEvent(run.emit(0, { type: "run.phase", phase: "scanning", elapsedMs: 40 }));
+    expect(frames()).toBe(1);
+    blockedUntil(300);
+    reporter.onEvent(run.emit(300, { type: "run.phase", phase: "estimating", count: 900, elapsedMs: 340 }));
+    expect(frames()).toBe(2);
+    expect(stdout.output).toContain("swarm: estimating 900 tasks… 340 ms");
+    // The same phase again: drawn at most every 200 ms.
+    blockedUntil(400);
+    reporter.onEvent(run.emit(400, { type: "run.phase", phase: "estimating", count: 900, elapsedMs: 440 }));
+    expect(frames()).toBe(2);
+    blockedUntil(700);
+    reporter.onEvent(run.emit(700, { type: "run.phase", phase: "estimating", count: 900, elapsedMs: 740 }));
+    expect(frames()).toBe(3);
+    expect(stdout.output).toContain("swarm: estimating 900 tasks… 740 ms");
     await reporter.close();
   });
 

@@ -241,16 +241,20 @@ describe("Dashboard", () => {
 
 describe("fitLiveRows", () => {
   it.each([
-    { name: "everything fits", input: { rows: 40, fixedLines: 7, inFlight: 5, failures: 2 }, expected: { showsInFlight: true, inFlightRows: 5, showsMore: false, failureRows: 2 } },
-    { name: "agents cut with +N more", input: { rows: 24, fixedLines: 7, inFlight: 300, failures: 0 }, expected: { showsInFlight: true, inFlightRows: 13, showsMore: true, failureRows: 0 } },
-    { name: "failures take at most a third", input: { rows: 24, fixedLines: 7, inFlight: 300, failures: 20 }, expected: { showsInFlight: true, inFlightRows: 7, showsMore: true, failureRows: 4 } },
-    { name: "tiny terminal: the agents' header first", input: { rows: 11, fixedLines: 7, inFlight: 300, failures: 20 }, expected: { showsInFlight: true, inFlightRows: 0, showsMore: true, failureRows: 0 } },
-    { name: "no room at all", input: { rows: 8, fixedLines: 7, inFlight: 300, failures: 20 }, expected: { showsInFlight: false, inFlightRows: 0, showsMore: false, failureRows: 0 } },
-    { name: "nothing in flight", input: { rows: 24, fixedLines: 7, inFlight: 0, failures: 3 }, expected: { showsInFlight: false, inFlightRows: 0, showsMore: false, failureRows: 3 } },
+    { name: "everything fits", input: { rows: 40, fixedLines: 7, inFlight: 5, failures: 2 }, expected: { showsInFlight: true, inFlightRows: 5, showsMore: false, failureRows: 2, failureLines: 2 } },
+    { name: "agents cut with +N more", input: { rows: 24, fixedLines: 7, inFlight: 300, failures: 0 }, expected: { showsInFlight: true, inFlightRows: 13, showsMore: true, failureRows: 0, failureLines: 0 } },
+    { name: "failures take at most a third", input: { rows: 24, fixedLines: 7, inFlight: 300, failures: 20 }, expected: { showsInFlight: true, inFlightRows: 7, showsMore: true, failureRows: 4, failureLines: 4 } },
+    { name: "tiny terminal: the agents' header first", input: { rows: 11, fixedLines: 7, inFlight: 300, failures: 20 }, expected: { showsInFlight: true, inFlightRows: 0, showsMore: true, failureRows: 0, failureLines: 0 } },
+    { name: "no room at all", input: { rows: 8, fixedLines: 7, inFlight: 300, failures: 20 }, expected: { showsInFlight: false, inFlightRows: 0, showsMore: false, failureRows: 0, failureLines: 0 } },
+    { name: "nothing in flight", input: { rows: 24, fixedLines: 7, inFlight: 0, failures: 3 }, expected: { showsInFlight: false, inFlightRows: 0, showsMore: false, failureRows: 3, failureLines: 3 } },
+    // Wrapped reasons count their rows: 4 rows are the failures' share, so the two latest (2 + 2) are listed.
+    { name: "wrapped failures count their rows", input: { rows: 24, fixedLines: 7, inFlight: 300, failures: [1, 3, 2, 2] }, expected: { showsInFlight: true, inFlightRows: 7, showsMore: true, failureRows: 2, failureLines: 4 } },
+    // The newest failure is listed whole when it fits at all, even over the third.
+    { name: "a long newest failure whole", input: { rows: 16, fixedLines: 7, inFlight: 300, failures: [1, 3] }, expected: { showsInFlight: true, inFlightRows: 0, showsMore: true, failureRows: 1, failureLines: 3 } },
   ])("$name", ({ input, expected }) => {
     const fit = fitLiveRows(input);
     expect(fit).toEqual(expected);
-    const used = input.fixedLines + (fit.showsInFlight ? 2 + fit.inFlightRows + (fit.showsMore ? 1 : 0) : 0) + (fit.failureRows ? 2 + fit.failureRows : 0);
+    const used = input.fixedLines + (fit.showsInFlight ? 2 + fit.inFlightRows + (fit.showsMore ? 1 : 0) : 0) + (fit.failureRows ? 2 + fit.failureLines : 0);
     expect(used).toBeLessThanOrEqual(Math.max(input.fixedLines, input.rows - 1));
   });
 });
