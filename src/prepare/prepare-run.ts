@@ -1,7 +1,7 @@
-import { codemodSummary, modelPlan, runCodemod } from "../codemod/index.js";
+import { codemodSummary, modelPlan, runCodemod, type CodemodPass } from "../codemod/index.js";
 import { usageError } from "../core/index.js";
 import { estimatePlan, loadPricing } from "../estimate/index.js";
-import { budgetFitWarnings } from "../plan/index.js";
+import { budgetFitWarnings, dropTasks } from "../plan/index.js";
 import { loadCalibrationRatios } from "../run/index.js";
 import { preparePlan } from "./prepare-plan.js";
 import { messagesOf } from "./requests.js";
@@ -11,7 +11,7 @@ import type { PrepareOptions, Prepared, PreparedPlan } from "./types.js";
 /** The plan, then the estimate over the exact messages the run would send (calibrated by earlier runs). */
 export async function prepareRun(options: PrepareOptions, branchToCheck?: string): Promise<Prepared> {
   const planned = await preparePlan(options, branchToCheck);
-  const prepared = planned.config.codemod === undefined ? planned : { ...planned, codemod: await codemodPass(planned, planned.config.codemod) };
+  const prepared = planned.config.codemod === undefined ? planned : withCodemod(planned, await codemodPass(planned, planned.config.codemod));
   const { repo, config, plan } = prepared;
   const pricing = loadPricing(config.pricing);
   const calibration = await loadCalibrationRatios(repo.top);
@@ -29,6 +29,8 @@ export async function prepareRun(options: PrepareOptions, branchToCheck?: string
     // A merge rebuilds the branch from the shards' task results: changes no task owns would be lost.
     if (options.shard && prepared.codemod.extra.length > 0) throw usageError(`--codemod ${prepared.codemod.spec} changes files outside the plan (${prepared.codemod.extra[0]!.path}…), which a sharded run cannot carry to the merge`, "run it without --shard");
     estimate.assumptions.push(codemodAssumption(prepared.codemod));
+    const unchanged = (plan.dropped ?? []).filter((d) => d.reason.startsWith("the codemod left ")).length;
+    if (unchanged > 0) estimate.assumptions.push(`${unchanged} test and doc task(s) of files the codemod left unchanged are left out: nothing new to test or document`);
     prepared.scan.warnings.push(...prepared.codemod.problems.map((p) => `codemod: ${p}`));
   }
   const whole: Prepared = { ...prepared, pricing, estimate };
@@ -53,6 +55,24 @@ async function codemodPass(prepared: PreparedPlan, spec: string) {
     otherPaths: baseline ? [...baseline.graph.otherPaths] : prepared.scan.allPaths.filter((p) => !files.has(p)),
     ...(baseline ? { graph: baseline.graph } : {}),
   });
+}
+
+/**
+ * The pass joins the plan; a file it finished without changing it gets no test or doc task: there is nothing new to
+ * test or document. A rename in hono touched 2 of 248 files, and 480 test and doc requests ($2.15) were planned for
+ * the other 246.
+ */
+function withCodemod(planned: PreparedPlan, pass: CodemodPass): PreparedPlan {
+  const unchanged = new Map<string, string>();
+  for (const task of planned.plan.tasks) {
+    const outcome = pass.files.get(task.file);
+    if (task.role !== "refactor" && outcome?.status === "done" && !outcome.changed) unchanged.set(task.id, `the codemod left ${task.file} unchanged`);
+  }
+  // A test or doc a built-in edited (a rename reaches hono's src/utils/url.test.ts) is that task's starting point:
+  // updating HEAD's copy would put the old name back.
+  const existingOutputs = new Map(planned.existingOutputs);
+  for (const change of pass.extra) if (change.content !== null && existingOutputs.has(change.path)) existingOutputs.set(change.path, change.content);
+  return { ...planned, plan: dropTasks(planned.plan, unchanged), existingOutputs, codemod: pass };
 }
 
 function codemodAssumption(pass: NonNullable<PreparedPlan["codemod"]>): string {

@@ -34,10 +34,10 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 /** One CLI run with the built-in; the branch checked out into a temp folder, and tsc's exit code and output there. */
-async function runBuiltin(spec: string) {
-  const repo = await gitRepo(tree());
+async function runBuiltin(spec: string, inline: InlineTree = tree(), roles = "refactor") {
+  const repo = await gitRepo(inline);
   server.reset();
-  const cli = await runMain(["run", repo.dir, "--roles", "refactor", "--codemod", spec, "--base-url", server.url]);
+  const cli = await runMain(["run", repo.dir, "--roles", roles, "--codemod", spec, "--base-url", server.url]);
   const reportPath = /(\S+report\.json)/.exec(cli.stdout)?.[1];
   if (!reportPath) throw new Error(`no report (exit ${cli.code}): ${cli.stdout}\n${cli.stderr}`);
   const report = JSON.parse(await readFile(reportPath, "utf8")) as Report;
@@ -96,5 +96,31 @@ describe("--codemod move-file", () => {
       if (/from "(\.\.\/a\.js|\.\/a\.js|@lib\/a)"/.test(text)) stale.push(file);
     }
     expect(stale).toEqual([]);
+  });
+});
+
+describe("--codemod rename-export with test tasks (found on hono: the rename reached src/utils/url.test.ts, the test task put the old name back)", () => {
+  let run: Awaited<ReturnType<typeof runBuiltin>>;
+  beforeAll(async () => {
+    const files: InlineTree = {
+      "package.json": '{ "name": "lib", "private": true, "type": "module" }\n',
+      "tsconfig.json": JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "bundler", strict: true, noEmit: true }, include: ["src"] }) + "\n",
+      "src/a.ts": "export function oldName(x: number): number {\n  return x * 2;\n}\n",
+      "src/a.test.ts": 'import { oldName } from "./a.js";\n\nexport const checked: number = oldName(2);\n',
+      "src/b.ts": 'import { oldName } from "./a.js";\n\nexport const b: number = oldName(1);\n',
+      "src/c.ts": "export const c = 3;\n",
+    };
+    run = await runBuiltin("rename-export:src/a.ts#oldName=newName", files, "refactor,test");
+  }, 120_000);
+  afterAll(() => run?.repo.cleanup());
+
+  it("sends test tasks only for the files it changed, each updating the renamed test, and the branch passes tsc", async () => {
+    expect(run.cli.code, run.cli.stderr).toBe(0);
+    expect(server.requests.map((r) => `${r.role}:${r.file}`).sort()).toEqual(["test:src/a.ts", "test:src/b.ts"]);
+    const update = server.requests.find((r) => r.file === "src/a.ts")!;
+    const current = update.messages.map((m) => String(m.content)).find((text) => text.startsWith("Current content of src/a.test.ts"));
+    expect(current).toContain("import { newName }");
+    expect(await run.show("src/a.test.ts")).not.toMatch(/\boldName\b/);
+    expect(run.tsc, run.tsc.output).toEqual({ code: 0, output: "" });
   });
 });
