@@ -1,3 +1,4 @@
+import { codemodCommit, codemodExtra, codemodSummary, settleCodemod } from "./codemod/index.js";
 import { exitCodeFor, SwarmError, SwarmErrorCode, type Plan, type StepRecord, type StoppedBy, type TaskId, type TaskResult } from "./core/index.js";
 import type { RunSummary } from "./events/index.js";
 import { countTokens } from "./estimate/index.js";
@@ -46,19 +47,22 @@ async function mergeOpened(run: OpenRun, options: MergeOptions, shards: ShardInp
 
   const journal = await Journal.open(paths.journal);
   const validated = await runValidation({
-    baseline: prepared.baseline, config, plan, instruction, results: union.results, isMainPassComplete: union.stoppedBy === "completed", countTokens, isChange: isChange(prepared),
+    baseline: prepared.baseline, config, plan, instruction, results: union.results, isMainPassComplete: union.stoppedBy === "completed", countTokens, isChange: isChange(prepared), extra: codemodExtra(prepared.codemod),
     engine: {
       provider: run.provider, bus, journal, settings: config, drain: options.drain, abort: options.abort, random: options.random, costUSD: costOf(prepared), answerLimits: answerLimits(prepared),
       spent: { steps: union.steps.length, costUSD: union.spentUSD }, prior: [], requestFor: (task, messages) => repairRequest(prepared, task, messages),
     },
   }).finally(() => journal.close());
-  const results = validated?.results ?? union.results;
+  // The merge re-ran the shards' codemod to rebuild their plan: its files get their own commit and report section, as in one run.
+  const { results, keepsExtra } = settleCodemod(prepared.codemod, plan, validated?.results ?? union.results, validated?.unownedBroken);
   const steps = validated ? [...union.steps, ...validated.steps] : union.steps;
-  const written = await commitResults({ repo: prepared.repo, plan, files: prepared.files, results, branch, instruction, repaired: new Set(validated?.replaced.keys()), bus, beforeBranch: (sha) => recordBranchTip(paths, branch, sha) });
+  const written = await commitResults({ repo: prepared.repo, plan, files: prepared.files, results, branch, instruction, repaired: new Set(validated?.replaced.keys()), bus, codemod: codemodCommit(prepared.codemod, plan, keepsExtra),
+    beforeBranch: (sha) => recordBranchTip(paths, branch, sha),
+  });
   const report = buildReport({
     runId, repo: top, branch: written.branch, baseSha: prepared.repo.headSha, startedAt, durationMs: Math.round(performance.now() - t0), stoppedBy: union.stoppedBy, budget: null, instruction,
     models: [...new Set(steps.map((s) => s.model))], plan, results: [...results.values()], steps, estimate: prepared.estimate, costUSD: validated?.spentUSD ?? union.spentUSD,
-    stepCostUSD: (step) => prepared.pricing.costUSD(step.model, step.usage), commits: written.commits, validation: validated?.validation ?? null,
+    stepCostUSD: (step) => prepared.pricing.costUSD(step.model, step.usage), commits: written.commits, validation: validated?.validation ?? null, codemod: prepared.codemod && codemodSummary(prepared.codemod),
   });
   report.shards = { merged: union.figures, missing: set.missing };
   await writeReport(paths, report);

@@ -43,7 +43,7 @@ async function runOpened(run: OpenRun, options: RunOptions): Promise<RunSummary>
   const journal = await Journal.open(paths.journal);
   phase(run, "running", plan.tasks.length);
   const executed = await execute(run, options, plan, journal, prior);
-  phase(run, "validating", plan.files.length);
+  if (config.validate.enabled && prepared.baseline !== null) phase(run, "validating"); // counted by validation: the files it checks
   const validated = await runValidation({
     baseline: prepared.baseline, config, plan, instruction, results: executed.results, isMainPassComplete: executed.stoppedBy === "completed", countTokens,
     isChange: isChange(prepared), onlyFiles: prepared.shard && new Set(plan.tasks.flatMap((t) => [t.file, t.output])), extra: codemodExtra(prepared.codemod),

@@ -51,7 +51,7 @@ function causeLine(error: SwarmError): string | undefined {
 const isEntry = process.argv[1] !== undefined && /(?:swarm(?:\.js)?|main\.[jt]s)$/.test(process.argv[1]);
 if (isEntry) {
   // bin/swarm.js may have written "swarm: starting…" on this row while the modules loaded.
-  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+  if ((globalThis as Record<symbol, unknown>)[Symbol.for("refactor-swarm.startingRow")] === true) process.stderr.write("\r\x1b[K");
   // `swarm plan | head`: the reader left, so there is no one to tell; stop quietly as other CLIs do.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {

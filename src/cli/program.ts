@@ -76,7 +76,7 @@ const OPTIONS: readonly OptionRow[] = [
   { flags: "--roles <list>", on: ALL, unlistedOn: ["resume"], key: "roles", help: "comma-separated roles: refactor,test,doc", parse: parseRoles },
   {
     flags: "--codemod <spec>",
-    on: ["estimate", "run"],
+    on: ["estimate", "run", "merge"],
     key: "codemod",
     help: "run a codemod over the planned files first, only what it hands off goes to the model: a .ts/.js/.mjs module whose default export is (file, ctx) => void, or rename-export:<file>#<old>=<new>, or move-file:<from>=<to>",
   },

@@ -33,9 +33,10 @@ export async function selectReporters(s: ReporterStreams): Promise<Reporter[]> {
   if (hasJson) reporters.push(createNdjsonReporter({ out: s.stdout }));
   const text = hasJson ? s.stderr : s.stdout;
   let github = names.has("github");
+  let dashboardReporter: Reporter | undefined;
   if (names.has("default") && !hasJson) {
     const mode = resolveOutputMode({ json: false, isTTY: s.stdout.isTTY === true, env: s.env });
-    if (mode === "dashboard") reporters.push(await dashboard(s.stdout));
+    if (mode === "dashboard") reporters.push((dashboardReporter = await dashboard(s.stdout)));
     else if (!github) reporters.push(createPlainReporter({ out: text, style: isCI(s.env) ? "ci" : "lines" }));
     github ||= isGithubActions(s.env);
   } else if (names.has("default")) {
@@ -48,9 +49,30 @@ export async function selectReporters(s: ReporterStreams): Promise<Reporter[]> {
   if (github) {
     const hasText = reporters.length > (hasJson ? 1 : 0);
     if (!hasText && names.has("github")) reporters.push(createPlainReporter({ out: text, style: "ci" }));
-    reporters.push(createGithubReporter({ env: s.env, out: text }));
+    const extras = createGithubReporter({ env: s.env, out: text });
+    // The extras see each event just before the main text reporter: a phase's `::group::` opens before its line
+    // is printed (else each phase line folds into the previous group) and the end summary follows the closed
+    // group. Not beside dots: a row of dots is an open line only the dots reporter knows to end first.
+    const at = hasJson ? 1 : 0;
+    const main = reporters[at];
+    if (main !== undefined && main !== dashboardReporter && !names.has("dots")) reporters[at] = inOrder(extras, main);
+    else reporters.push(extras);
   }
   return reporters;
+}
+
+/** One reporter made of two, called in this order; a failure in either turns both off, as for the main output. */
+function inOrder(first: Reporter, second: Reporter): Reporter {
+  return {
+    onEvent(event) {
+      first.onEvent(event);
+      second.onEvent(event);
+    },
+    async close() {
+      await first.close();
+      await second.close();
+    },
+  };
 }
 
 async function dashboard(stdout: ReporterStreams["stdout"]): Promise<Reporter> {

@@ -49,18 +49,41 @@ async function transpiled(file: string): Promise<string> {
   const source = await readFile(file, "utf8");
   const out = ts.transpileModule(source, {
     fileName: file,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false, sourceMap: false },
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false, sourceMap: true },
   });
-  const text = out.outputText.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])([^"']+)\2/g, (whole, lead: string, quote: string, specifier: string) => {
-    const target = resolveFrom(file, specifier);
-    return target === null ? whole : `${lead}${quote}${target}${quote}`;
-  });
+  // The map points back at the user's file: a throw's first frame (the report shows it) names their file and line.
+  const map = { ...(JSON.parse(out.sourceMapText ?? "{}") as object), sources: [file], sourceRoot: undefined };
+  const code = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n");
+  const text = `${withResolvedImports(code, file)}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString("base64")}\n`;
+  process.setSourceMapsEnabled(true);
   const dir = path.join(os.tmpdir(), "swarm-codemods");
   await mkdir(dir, { recursive: true });
   const hash = createHash("sha256").update(file).update(text).digest("hex").slice(0, 16);
   const target = path.join(dir, `${path.basename(file).replace(/\.m?ts$/, "")}-${hash}.mjs`);
   await writeFile(target, text);
   return pathToFileURL(target).href;
+}
+
+/**
+ * The module's own import and export declarations and import() calls, pointed at what they resolve to from `file`.
+ * Found in the syntax tree, not by a text search: import lines a codemod writes into its strings are its output.
+ */
+function withResolvedImports(code: string, file: string): string {
+  const tree = ts.createSourceFile("codemod.mjs", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    const specifier =
+      ts.isImportDeclaration(node) || ts.isExportDeclaration(node)
+        ? node.moduleSpecifier
+        : ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword
+          ? node.arguments[0]
+          : undefined;
+    const target = specifier && ts.isStringLiteralLike(specifier) ? resolveFrom(file, specifier.text) : null;
+    if (specifier && target !== null) edits.push({ start: specifier.getStart(tree), end: specifier.getEnd(), text: JSON.stringify(target) });
+    ts.forEachChild(node, visit);
+  };
+  visit(tree);
+  return edits.reduceRight((text, e) => text.slice(0, e.start) + e.text + text.slice(e.end), code);
 }
 
 /** A relative specifier as a file URL next to the original; a package as node would resolve it from there; else null. */

@@ -76,7 +76,7 @@ async function userPass(input: PassInput, run: Extract<LoadedCodemod, { kind: "u
       },
     };
     try {
-      await run(file, ctx);
+      await settledOrDry(run(file, ctx));
     } catch (error) {
       failure = failureOf(error);
     }
@@ -108,6 +108,27 @@ function discardOtherEdits(project: Project, view: Map<RepoPath, string>, curren
     } else continue;
     problems.push(`${spec} changed ${path} while transforming ${current}: discarded (ctx.project is read-only)`);
   }
+}
+
+/**
+ * The codemod's result, or its failure when the event loop runs dry while waiting for it: nothing is left that could
+ * settle its promise, and without this the process would exit 0 with nothing done. (A promise waiting on something
+ * live, a timer or a socket, is waited for; the user can stop the run.)
+ */
+function settledOrDry(result: void | Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDry = () => {
+      const error = new Error("the codemod's promise never settled: nothing was left pending that could settle it");
+      // Its frames would be swarm's, not the codemod's: the report shows no frame for it.
+      error.stack = `Error: ${error.message}`;
+      // Through a macrotask: the loop must come alive again, or it ends before the next file runs dry in turn.
+      setImmediate(() => reject(error));
+    };
+    process.once("beforeExit", onDry);
+    Promise.resolve(result)
+      .then(resolve, reject)
+      .finally(() => process.off("beforeExit", onDry));
+  });
 }
 
 /** A throw is that file's failure: its message and the first frame of its stack. */

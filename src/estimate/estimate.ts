@@ -264,7 +264,10 @@ export function estimatePlan(input: EstimatePlanInput): Estimate {
       prefixTokens + countMessageTokens(middle) + (last === undefined ? 0 : lastTokens + TOKENS_PER_MESSAGE);
     const edits = asksForEdits(messages);
     if (edits) editTasks++;
-    const expected = edits ? Math.ceil(EDIT_OUTPUT.perSourceToken * sourceTokens + EDIT_OUTPUT.fixed) : expectedOutputTokens(task.role, sourceTokens);
+    // A test or doc task's edits change the existing output it was shown, not the source: priced on that file.
+    const current = edits && task.role !== "refactor" ? middle.find((m) => m.content.startsWith(`Current content of ${task.output} `)) : undefined;
+    const editedTokens = current ? sourceTokensIn(current.content, countTokens(current.content)) : sourceTokens;
+    const expected = edits ? Math.ceil(EDIT_OUTPUT.perSourceToken * editedTokens + EDIT_OUTPUT.fixed) : expectedOutputTokens(task.role, sourceTokens);
     let outputTokens = Math.min(expected, route.maxOutputTokens);
 
     const kind: CalibrationKind = edits ? "edit" : task.role;

@@ -41,7 +41,7 @@ export function budgetWarning(state: BudgetState, limits: BudgetLimits): { budge
  */
 export function budgetTooSmall(maxCostUSD: number | null, taskReservesUSD: readonly number[]): number | null {
   if (maxCostUSD === null || taskReservesUSD.length === 0) return null;
-  const cheapest = Math.min(...taskReservesUSD);
+  const cheapest = taskReservesUSD.reduce((min, usd) => Math.min(min, usd), Infinity); // no spread: 100k+ tasks would overflow the call stack
   if (cheapest <= maxCostUSD) return null;
   // Rounded up to the cent shown, so the suggested figure always passes.
   return Math.ceil(cheapest * 100) / 100;

@@ -25,7 +25,13 @@ export async function unbundle(repoTop: string, bytes: Uint8Array, label: string
     await writeFile(file, bytes);
     const verified = await runGit(repoTop, ["bundle", "verify", "--quiet", file]).catch((error: unknown) => error as Error);
     if (verified instanceof Error) throw usageError(`${label}: its git bundle does not apply to this repository (${gitErrorLine(verified)})`, "merge in a checkout of the commit the shards ran on");
-    const listed = (await runGit(repoTop, ["bundle", "unbundle", file])).toString("utf8");
+    // verify reads the header only: a bundle cut short (an interrupted artifact download) fails here.
+    const listed = await runGit(repoTop, ["bundle", "unbundle", file]).then(
+      (out) => out.toString("utf8"),
+      (error: unknown) => {
+        throw usageError(`${label}: its git bundle is damaged (${gitErrorLine(error as Error)})`, "download the shard's artifact again, or re-run that shard");
+      },
+    );
     const sha = /^([0-9a-f]{40,64}) /m.exec(listed)?.[1];
     if (!sha) throw usageError(`${label}: its git bundle holds no branch`);
     return sha;

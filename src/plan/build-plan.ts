@@ -15,6 +15,8 @@ export interface BuildPlanInput {
   allPaths: RepoPath[];
   /** Every path at HEAD in the whole repository, when `root` scopes the plan to a folder. @default allPaths */
   repoPaths?: RepoPath[];
+  /** Source → the existing test that imports it (see tested-by.ts): updated rather than doubled by a conventional one. */
+  testedBy?: ReadonlyMap<RepoPath, RepoPath>;
   roles: Role[];
   /**
    * "dependencies-first": a file's refactor waits for the refactors of the files it imports, so the agent
@@ -59,6 +61,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
   // Docs mirror the source tree from the package the folder is in (the repository when none), never from
   // inside a source folder: hono's `src/middleware` run wrote `src/middleware/docs/api/...`.
   const docRoot = packageRootOf(root, input.repoPaths ?? input.allPaths);
+  const atHead = new Set(input.repoPaths ?? input.allPaths);
   // A scoped folder that is neither a package nor holds tests of its own (uptime-kuma's `server/`, tested
   // from `test/backend-test/`) follows the whole repository's convention.
   const ownTests = root === "" || input.allPaths.includes(`${root}package.json`) || input.allPaths.some((p) => p.startsWith(root) && isTestScript(p));
@@ -111,7 +114,10 @@ export function buildPlan(input: BuildPlanInput): Plan {
 
   function outputFor(role: Role, path: RepoPath): RepoPath {
     if (role === "refactor") return path;
-    if (role === "test") return testRoot + tests.pathOf(inTestRoot(path));
+    if (role === "test") {
+      const conventional = testRoot + tests.pathOf(inTestRoot(path));
+      return atHead.has(conventional) ? conventional : (input.testedBy?.get(path) ?? conventional);
+    }
     return docRoot + docOutputPath(path.slice(docRoot.length), input.docsDir);
   }
 

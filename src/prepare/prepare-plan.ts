@@ -3,7 +3,7 @@ import { codemodName } from "../codemod/index.js";
 import { loadConfig } from "../config/index.js";
 import { SwarmError, SwarmErrorCode, usageError, type Plan, type TaskId } from "../core/index.js";
 import { checkRepoState, findUnsafeOutputs, readHeadFiles } from "../git/index.js";
-import { budgetFitWarnings, buildPlan, dropTasks } from "../plan/index.js";
+import { budgetFitWarnings, buildPlan, candidateTests, dropTasks, testedBy } from "../plan/index.js";
 import { importMap } from "../prompt/index.js";
 import { scanRepo, secretReason, type ScanResult } from "../scan/index.js";
 import { prepareBaseline } from "../validate/index.js";
@@ -35,7 +35,10 @@ export async function preparePlan(options: PrepareOptions, branchToCheck?: strin
   if (options.needsBaseline !== false || config.order === "dependencies-first") options.onPhase?.("graph", scan.files.length);
   const baseline = options.needsBaseline === false && config.order !== "dependencies-first" ? null : await prepareBaseline(repo.top, scan, config, { graphOnly: (options.needsBaseline ?? true) !== true });
   const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
-  const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, repoPaths: scan.repoPaths, roles: config.roles, order: config.order, root: repo.prefix, docsDir: config.output.docsDir, ...imports });
+  const sources = scan.files.map((f) => f.path);
+  const candidates = config.roles.includes("test") ? candidateTests(sources, scan.repoPaths) : [];
+  const tested = candidates.length > 0 ? { testedBy: testedBy(sources, await readHeadFiles(repo.top, candidates)) } : {};
+  const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, repoPaths: scan.repoPaths, roles: config.roles, order: config.order, root: repo.prefix, docsDir: config.output.docsDir, ...imports, ...tested });
   const files = new Map(scan.files.map((f) => [f.path, f]));
   // A folder run's tests may live outside the folder (uptime-kuma's `server/` is tested from `test/backend-test/`).
   const atHead = new Set(scan.repoPaths);

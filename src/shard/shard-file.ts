@@ -32,7 +32,24 @@ export async function readShardFile(file: string): Promise<{ manifest: ShardMani
   });
   const end = bytes.indexOf(0x0a, HEADER.length);
   if (!bytes.subarray(0, HEADER.length).equals(Buffer.from(HEADER)) || end < 0) throw usageError(`not a swarm shard file: ${file}`, "pass the files `swarm run --shard k/n --bundle-out <file>` wrote");
-  const manifest = JSON.parse(bytes.subarray(HEADER.length, end).toString("utf8")) as ShardManifest;
+  const manifest = parseManifest(bytes.subarray(HEADER.length, end).toString("utf8"));
+  // A cut upload or an edited file is the user's to fix, not a crash of the merge.
+  if (!manifest) throw usageError(`damaged swarm shard file: ${file} (its manifest line is not one a shard run writes)`, "download the shard's artifact again, or re-run that shard");
   const bundle = bytes.subarray(end + 1);
   return { manifest, bundle: bundle.length > 0 ? bundle : null };
+}
+
+function parseManifest(line: string): ShardManifest | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const m = value as Partial<ShardManifest> | null;
+  const isShape =
+    typeof m === "object" && m !== null && typeof m.fingerprint === "string" && typeof m.runId === "string" && typeof m.headSha === "string" &&
+    typeof m.journal === "string" && (m.tip === null || typeof m.tip === "string") && Number.isInteger(m.shard?.index) && Number.isInteger(m.shard?.count) &&
+    Array.isArray((m.report as { tasks?: unknown } | undefined)?.tasks);
+  return isShape ? (m as ShardManifest) : null;
 }

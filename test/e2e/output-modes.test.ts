@@ -151,6 +151,11 @@ describe("--json", () => {
     const seqs = events.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(events.map((e) => e.runId)).size).toBe(1);
+    // The validating phase counts the files validation checks, as validate.started does (not the plan's sources).
+    const checked = (events.find((e) => e.type === "validate.started") as { files?: number } | undefined)?.files;
+    const counts = events.filter((e) => e.type === "run.phase" && (e as { phase?: string }).phase === "validating").map((e) => (e as { count?: number }).count);
+    expect(counts.length).toBeGreaterThan(0);
+    for (const count of counts) if (count !== undefined) expect(count).toBe(checked);
   });
 
   it("sends the GitHub annotations to stderr and still writes the step summary", async () => {

@@ -22,7 +22,9 @@ it("the packed tarball installs without dev dependencies and runs --version and 
   const [{ filename, files }] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];
   const shipped = files.map((f) => f.path);
   expect(shipped).toContain("LICENSE");
-  expect(shipped.filter((p) => p.endsWith(".map") || p.endsWith(".ts"))).toEqual([]);
+  expect(shipped.filter((p) => p.endsWith(".map") || (p.endsWith(".ts") && !p.endsWith(".d.ts")))).toEqual([]);
+  // A codemod author types its module with `import type { CodemodContext } from "refactor-swarm"`.
+  expect(shipped).toContain("dist/index.d.ts");
 
   await run("tar", ["xzf", path.join(dir, filename), "-C", dir]);
   const pkg = path.join(dir, "package");

@@ -159,3 +159,55 @@ describe("a codemod run drained and resumed", () => {
     }
   }, 60_000);
 });
+
+describe("a sharded run with a codemod, merged", () => {
+  it("takes --codemod on swarm merge and lands the codemod's files in their own commit there too", async () => {
+    const sharded = await gitRepo(TREE);
+    try {
+      server.reset();
+      const out = tempDir("swarm-codemod-shards-");
+      const common = ["-i", "use const", "--roles", "refactor", "--codemod", path.join(dir, "half.mjs"), "--base-url", server.url];
+      for (const k of [1, 2]) {
+        const shard = await runMain(["run", sharded.dir, ...common, "--shard", `${k}/2`, "--bundle-out", path.join(out, `${k}.swarm`)]);
+        expect(shard.code, shard.stderr).toBe(0);
+      }
+      const merged = await runMain(["merge", path.join(out, "1.swarm"), path.join(out, "2.swarm"), "-C", sharded.dir, ...common, "--branch", "swarm/merged"]);
+      expect(merged.code, merged.stderr).toBe(0);
+      expect(server.requests.filter((r) => r.role === "refactor").map((r) => r.file).sort()).toEqual(TO_MODEL);
+      const shas = (await sharded.git("log", "--reverse", "--format=%H", "main..swarm/merged")).trim().split("\n");
+      const subjectOf = async (sha: string) => (await sharded.git("log", "-1", "--format=%s", sha)).trim();
+      const filesOf = async (sha: string) => (await sharded.git("show", "--name-only", "--format=", sha)).trim().split("\n").sort();
+      expect(await Promise.all(shas.map(subjectOf))).toEqual(["swarm(codemod): use const", "swarm(refactor): use const"]);
+      expect(await filesOf(shas[0]!)).toEqual(["src/easy-1.js", "src/easy-2.js", "src/easy-3.js"]);
+      expect(await filesOf(shas[1]!)).toEqual(TO_MODEL);
+      const reportPath = /(\S+report\.json)/.exec(merged.stdout)![1]!;
+      const report = JSON.parse(await readFile(reportPath, "utf8")) as Report;
+      expect(report.codemod?.done).toBe(3);
+      expect(report.shards?.merged).toHaveLength(2);
+    } finally {
+      await sharded.cleanup();
+    }
+  }, 120_000);
+
+  it("keeps a built-in's files in one shard: a rename whose importer would fall in another shard lands whole", async () => {
+    const sharded = await gitRepo(TREE);
+    try {
+      server.reset();
+      const out = tempDir("swarm-codemod-shards-");
+      // hard-1.js declares h1 and easy-1.js imports it: without grouping the partition puts them in different shards.
+      const common = ["--roles", "refactor", "--codemod", "rename-export:src/hard-1.js#h1=hOne", "--base-url", server.url];
+      for (const k of [1, 2, 3]) {
+        const shard = await runMain(["run", sharded.dir, ...common, "--shard", `${k}/3`, "--bundle-out", path.join(out, `${k}.swarm`)]);
+        expect(shard.code, shard.stdout).toBe(0);
+      }
+      const merged = await runMain(["merge", ...[1, 2, 3].map((k) => path.join(out, `${k}.swarm`)), "-C", sharded.dir, ...common, "--branch", "swarm/merged"]);
+      expect(merged.code, merged.stdout).toBe(0);
+      // No repair was asked for: each shard saw the whole rename.
+      expect(server.requests.filter((r) => r.file !== undefined)).toEqual([]);
+      expect(await sharded.git("show", "swarm/merged:src/hard-1.js")).toBe("export var hOne = 1;");
+      expect(await sharded.git("show", "swarm/merged:src/easy-1.js")).toBe('import { hOne } from "./hard-1.js";\nexport var e1 = hOne + 1;');
+    } finally {
+      await sharded.cleanup();
+    }
+  }, 120_000);
+});

@@ -140,6 +140,11 @@ describe("a test task updating a large existing test", () => {
       "swarm.config.json": JSON.stringify({ roles: ["test"], validate: { enabled: false }, retry: { baseMs: 0, maxMs: 0 } }),
     });
     try {
+      // Priced on the existing test it edits (~6k tokens), not on the 3-function source.
+      const prepared = await prepareRun({ repo: testRepo.dir, overrides: { instruction: INSTRUCTION }, needsInstruction: true });
+      const priced = prepared.estimate.perTaskUncalibrated!["test:src/small.ts"]!.usage.outputTokens;
+      expect(priced).toBeGreaterThan(0.08 * countTokens(EXISTING) + 200);
+      expect(priced).toBeLessThan(0.12 * countTokens(EXISTING) + 200);
       const result = await runMain(["run", testRepo.dir, "-i", INSTRUCTION, "--base-url", own.url]);
       expect(result.code).toBe(0);
       const [update, ...again] = own.requests.filter((r) => r.file === "src/small.ts" && r.role === "test");
@@ -149,6 +154,9 @@ describe("a test task updating a large existing test", () => {
       expect(own.requests.filter((r) => r.file === "src/fresh.ts").map(asksForEdits)).toEqual([false]);
       const branch = /branch: (\S+)/.exec(result.stdout)![1]!;
       expect(await testRepo.git("show", `${branch}:src/small.test.ts`)).toBe(`// test for src/small.ts\n${EXISTING}`.replace(/\n$/, ""));
+      // validate.enabled is false: no validating phase is announced.
+      expect(result.stdout).toMatch(/^phase: committing/m);
+      expect(result.stdout).not.toMatch(/^phase: validating/m);
     } finally {
       await own.close();
       await testRepo.cleanup();

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import path from "node:path";
 import { usageError } from "../../core/index.js";
 import { providerFromEnv } from "./provider.js";
@@ -12,7 +13,15 @@ import { withStopSignals } from "./stop-signals.js";
 
 export function runCommand(repo: string, flags: RunFlags, io: CliIO): Promise<void> {
   if (flags.bundleOut !== undefined && flags.shard === undefined) throw usageError("--bundle-out needs --shard k/n", "e.g. swarm run --shard 1/4 --bundle-out shard-1.swarm");
+  if (flags.bundleOut !== undefined) assertFileTarget("--bundle-out", path.resolve(io.cwd, flags.bundleOut));
   return execute(repo, flags, io, undefined);
+}
+
+/** The shard file is written when the shard has run and paid: a path it cannot go to is said before any request. */
+function assertFileTarget(flag: string, file: string): void {
+  const isFolder = (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory();
+  if (isFolder(file)) throw usageError(`${flag} ${file} is a folder`, "name the file to write, e.g. shard-1.swarm");
+  if (isFolder(path.dirname(file)) !== true) throw usageError(`${flag} ${file}: the folder ${path.dirname(file)} does not exist`, "create it first, or write the file elsewhere");
 }
 
 /** `swarm merge`: the same reporters, provider and stop signals as a run; the shard files name the run. */

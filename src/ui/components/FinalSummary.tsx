@@ -18,6 +18,8 @@ const INDENT = 2;
 const LABEL_WIDTH = 9;
 const MAX_FAILED_ROWS = 10;
 const MIN_FAILED_ROWS = 3;
+/** Per-agent figures that give way to the review hand-off when both do not fit. */
+const SPREAD_LABELS = new Set(["Wall", "Tokens", "Outliers"]);
 /** `    ✖ ` before a failure's first row, as many spaces before the rest. */
 const FAILED_INDENT = 6;
 
@@ -51,10 +53,16 @@ export function FinalSummary({ summary, retries, rateLimited, rows, columns }: F
   const isOwnLine = (f: FieldLine) => f.isCopied === true && [...f.text].length > textColumns && [...f.text].length <= columns;
   const rowsOf = (f: FieldLine) => (isOwnLine(f) ? 2 : wrappedRows([...f.text].length, textColumns));
   const headlineRows = wrappedRows([...headline.text].length, columns);
-  const baseRows = fields.reduce((n, f) => n + rowsOf(f), 0);
   const reviewRows = review.reduce((n, f) => n + rowsOf(f), 0);
   const failedWanted = Math.min(summary.failed.length, MIN_FAILED_ROWS);
-  if (review.length > 0 && headlineRows + baseRows + reviewRows + failedWanted <= rows - 1) fields.push(...review);
+  const fitsReview = (shown: readonly FieldLine[]) => headlineRows + shown.reduce((n, f) => n + rowsOf(f), 0) + reviewRows + failedWanted <= rows - 1;
+  // At 80×24 after failures the agents' spread figures would push the hand-off out: they give way (the plain
+  // output and report.md keep them), the hand-off is what the user does next.
+  if (review.length > 0 && !fitsReview(fields)) {
+    const kept = fields.filter((f) => !SPREAD_LABELS.has(f.label));
+    if (fitsReview(kept)) fields.splice(0, fields.length, ...kept);
+  }
+  if (review.length > 0 && fitsReview(fields)) fields.push(...review);
   const fieldRows = fields.reduce((n, f) => n + rowsOf(f), 0);
   // Causes first: a failed refactor's test and doc tasks only repeat its reason.
   const failed = [...summary.failed].sort(

@@ -47,7 +47,7 @@ describe("each command's --help", () => {
     expect(longFlags(fullHelp("run"))).toEqual([...writing, "--bundle-out", "--codemod", "--dry-run", "--from-sample", "--resume", "--shard"].sort());
     // A resume keeps its run's plan, config and branch: those flags are accepted but not listed.
     expect(longFlags(fullHelp("resume"))).toEqual(writing.filter((f) => !["--instruction", "--config", "--roles", "--branch"].includes(f)).sort());
-    expect(longFlags(fullHelp("merge"))).toEqual([...writing, "--allow-partial", "--repo"].sort());
+    expect(longFlags(fullHelp("merge"))).toEqual([...writing, "--allow-partial", "--codemod", "--repo"].sort());
   });
 
   it("ends with two or three examples of the command itself", () => {

@@ -48,6 +48,16 @@ describe("selectReporters (--reporter, issue 17)", () => {
     expect(stdout.some((l) => l.startsWith("::error "))).toBe(true);
   });
 
+  it("under GITHUB_ACTIONS=true a phase's line sits inside its own group, not the previous one", async () => {
+    const { stdout } = await outputOf({ env: { CI: "true", GITHUB_ACTIONS: "true" } });
+    const phaseAt = stdout.findIndex((l) => l.startsWith("phase: scanning files"));
+    expect(phaseAt).toBeGreaterThan(0);
+    expect(stdout.slice(0, phaseAt).filter((l) => l.startsWith("::group::"))).toEqual(["::group::swarm: scanning files"]);
+    // The end summary and the annotations follow the closed group, so they are not folded away.
+    const endAt = stdout.lastIndexOf("::endgroup::");
+    expect(endAt).toBeLessThan(stdout.findIndex((l) => l.startsWith("::error ")));
+  });
+
   it("plain: a line per task even under CI", async () => {
     const { stdout } = await outputOf({ reporters: ["plain"], env: { CI: "true" } });
     expect(taskLines(stdout)).toHaveLength(19);

@@ -16,6 +16,9 @@ describe("answerFormatFor", () => {
     { name: "search-replace, small file: edits", task: refactor, input: { setting: "search-replace", wholeTokens: 10 }, format: "search-replace" },
     { name: "a test task is a new file: whole", task: { role: "test", file: "src/a.ts", output: "src/a.test.ts" }, input: { setting: "search-replace", wholeTokens: 90_000 }, format: "whole" },
     { name: "a doc task: whole", task: { role: "doc", file: "src/a.ts", output: "docs/src/a.ts.md" }, input: { wholeTokens: 90_000 }, format: "whole" },
+    { name: "a test task updating a large existing test: edits", task: { role: "test", file: "src/a.ts", output: "src/a.test.ts" }, input: { wholeTokens: 8000, updatesExisting: true }, format: "search-replace" },
+    { name: "a doc task updating a large existing doc: edits", task: { role: "doc", file: "src/a.ts", output: "docs/src/a.ts.md" }, input: { wholeTokens: 8000, updatesExisting: true }, format: "search-replace" },
+    { name: "a doc task updating a small existing doc: whole", task: { role: "doc", file: "src/a.ts", output: "docs/src/a.ts.md" }, input: { wholeTokens: 500, updatesExisting: true }, format: "whole" },
   ] as const)("$name", ({ task, input, format }) => {
     expect(answerFormatFor(task, { ...base, ...input })).toBe(format);
   });
@@ -32,6 +35,16 @@ describe("the edit prompt", () => {
     const whole = buildMessages(input);
     expect(whole[0].content).not.toContain("<<<<<<< SEARCH");
     expect(whole.at(-1)!.content).toContain("Answer with the complete new content of src/a.ts.");
+  });
+
+  it("a doc task updating its existing document asks for blocks of that document, with no whole-file or fence rule", () => {
+    const doc: Task = { id: "doc:src/a.ts", role: "doc", file: "src/a.ts", output: "docs/api/src/a.ts.md", dependsOn: [], bytes: 20 };
+    const messages = buildMessages({ ...input, task: doc, existingOutput: "# src/a.ts\n", format: "search-replace" });
+    expect(messages[0].content).toContain("\n<<<<<<< SEARCH\n");
+    expect(messages[0].content).not.toContain("complete new content");
+    expect(messages[0].content).not.toContain("four backticks");
+    expect(messages.some((m) => m.content.startsWith("Current content of docs/api/src/a.ts.md"))).toBe(true);
+    expect(messages.at(-1)!.content).toContain("Answer with SEARCH/REPLACE blocks for docs/api/src/a.ts.md.");
   });
 
   it("a failed edit's retry note carries the reason to an edit request, and nothing to the whole-file fallback", () => {

@@ -2,7 +2,7 @@ import { cleanup, render } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { Dashboard } from "../../../src/ui/Dashboard.js";
 import { reduceAll, type DashboardState } from "../../../src/ui/state.js";
-import { recorder, stripAnsi, summaryOf } from "../../support/events.js";
+import { metricsOf, recorder, stripAnsi, summaryOf } from "../../support/events.js";
 
 afterEach(() => cleanup());
 
@@ -74,6 +74,25 @@ describe("Dashboard phases and hand-off (issue 17)", () => {
     expect(joined).toContain(`git diff 0123456789ab...${summary.branch}`);
     expect(text).toContain("gh pr create");
     expect(joined.replace(/\s+/g, " ")).toContain("--title 'Convert callbacks to async/await'");
+  });
+});
+
+describe("the hand-off at 80×24 after a run with failures and metrics (issue 17)", () => {
+  it("keeps the review, diff and PR lines; the agents' spread figures give way (plain output and report.md carry them)", () => {
+    const run = recorder();
+    run.start(0, { tasks: 90, concurrency: 8 });
+    const summary = summaryOf({ metrics: metricsOf(), baseSha: "0123456789abcdef0123", instruction: "Convert callbacks to async/await", reportMd: "/home/user/projects/uptime-kuma/.swarm/runs/20261205-075045-7866/report.md" });
+    run.emit(1000, { type: "run.finished", summary });
+    const shown = frame(reduceAll(run.events), 1000, 24, 80);
+    expect(shown.length).toBeLessThanOrEqual(23);
+    const joined = shown.map((r) => r.trim()).join(" ");
+    expect(joined).toContain(`git log --stat 0123456789ab..${summary.branch}`);
+    expect(joined).toContain(`git diff 0123456789ab...${summary.branch}`);
+    expect(joined).toContain("gh pr create");
+    // Branch, report and the first failure's reason still show.
+    expect(joined).toContain(summary.branch!);
+    expect(joined).toContain(summary.reportMd);
+    expect(joined).toContain(summary.failed[0]!.file);
   });
 });
 
