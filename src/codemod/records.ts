@@ -97,10 +97,23 @@ export function settleCodemod(pass: CodemodPass | undefined, plan: Plan, results
   const reverted = ids.find((id) => results.get(id)?.error?.code === "reverted") ?? unownedBroken[0];
   if (!pass?.atomic || reverted === undefined) return { results, keepsExtra: true };
   const settled = new Map(results);
+  const revertedIds = new Set<TaskId>();
   for (const id of ids) {
     const { content: _content, changed, ...rest } = settled.get(id)!;
     if (rest.status !== "succeeded" || changed !== true) continue;
     settled.set(id, { ...rest, status: "failed", error: { code: "reverted", message: `reverted by validation: ${codemodName(pass.spec)} lands whole or not at all, and ${reverted} did not pass` } });
+    revertedIds.add(id);
+  }
+  // Tests and docs written from the reverted content (a test importing the new name, an existing test the rename
+  // reached) would not match HEAD's code: they go back with it.
+  const extraPaths = new Set(pass.extra.map((c) => c.path));
+  for (const task of plan.tasks) {
+    const result = settled.get(task.id);
+    if (task.role === "refactor" || result?.status !== "succeeded") continue;
+    const from = task.dependsOn.find((d) => revertedIds.has(d)) ?? (extraPaths.has(task.output) ? "the codemod's edit of this file" : undefined);
+    if (from === undefined) continue;
+    const { content: _content, changed: _changed, ...rest } = result;
+    settled.set(task.id, { ...rest, status: "failed", error: { code: "reverted", message: `reverted by validation: written from ${from}, which was reverted` } });
   }
   return { results: settled, keepsExtra: false };
 }

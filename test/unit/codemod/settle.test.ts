@@ -63,6 +63,19 @@ describe("settleCodemod", () => {
     expect(settleCodemod(pass(true), PLAN, results({ "src/leaf.js": "x\n" }), ["src/leaf.js"]).keepsExtra).toBe(false);
   });
 
+  it("reverts the tests and docs written from a reverted built-in's content, and the test its edit reached", () => {
+    const testOf = (file: string, output: string): Task => ({ id: `test:${file}`, role: "test", file, output, dependsOn: [`refactor:${file}`], bytes: 10 });
+    const tests = [testOf("src/leaf.js", "src/leaf.test.js"), testOf("src/other.js", "src/other.test.js"), { ...testOf("src/extra.js", "test/extra.test.js"), dependsOn: [] }];
+    const plan: Plan = { ...PLAN, roles: ["refactor", "test"], tasks: [...TASKS, ...tests] };
+    const all = reverted();
+    for (const t of tests) all.set(t.id, { ...all.get("refactor:src/other.js")!, id: t.id, role: "test", file: t.file, output: t.output, content: "t\n", changed: true });
+    const withExtra = { ...pass(true), extra: [{ path: "test/extra.test.js", content: "renamed\n" }] };
+    const { results: settled } = settleCodemod(withExtra, plan, all);
+    expect(settled.get("test:src/leaf.js")).toMatchObject({ status: "failed", error: { code: "reverted", message: expect.stringContaining("written from refactor:src/leaf.js") } });
+    expect(settled.get("test:src/extra.js")).toMatchObject({ status: "failed", error: { code: "reverted" } });
+    expect(settled.get("test:src/other.js")?.status).toBe("succeeded");
+  });
+
   it("leaves a user codemod's files to stand or fall one by one", () => {
     const before = reverted();
     expect(settleCodemod(pass(false), PLAN, before)).toEqual({ results: before, keepsExtra: true });
