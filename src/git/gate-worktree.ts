@@ -25,7 +25,7 @@ const GIT_CONFIG = ["core.hooksPath=/dev/null", "core.fsmonitor=false", "gc.auto
  */
 export async function openGateWorktree(input: { repo: string; headSha: string; packageDirs: readonly RepoPath[]; tmpDir?: string }): Promise<GateWorktree> {
   const tmpRoot = await mkdtemp(path.join(input.tmpDir ?? os.tmpdir(), "swarm-gate-"));
-  const dir = path.join(tmpRoot, "tree");
+  const dir = path.join(tmpRoot, path.basename(tmpRoot)); // unique: see worktree.ts
   const git = gitAt(input.repo, GIT_CONFIG);
   try {
     await claimTempRoot(tmpRoot);

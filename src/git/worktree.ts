@@ -71,7 +71,9 @@ export async function writeBranch(input: WriteBranchInput): Promise<WriteBranchR
   validateInput(input);
 
   const tmpRoot = await mkdtemp(path.join(input.tmpDir ?? os.tmpdir(), "swarm-wt-"));
-  const treeDir = path.join(tmpRoot, "tree");
+  // A unique basename: git names the worktree's admin folder after it, and two processes adding "tree" to one
+  // repository at once race for .git/worktrees/tree ("failed to read .git/worktrees/tree/commondir").
+  const treeDir = path.join(tmpRoot, path.basename(tmpRoot));
   const hooksDir = path.join(tmpRoot, "no-hooks");
   try {
     await claimTempRoot(tmpRoot);

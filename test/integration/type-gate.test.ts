@@ -64,7 +64,7 @@ async function runOn(tree: InlineTree, answer: Answer, config: Record<string, un
 /** `tsc --noEmit` error lines (positions dropped) of `rev`, checked out in a throwaway worktree with the packages linked. */
 async function tscErrorsAt(repo: TempRepo, rev: string, project = "tsconfig.json"): Promise<string[]> {
   const dir = await mkdtemp(path.join(tmpdir(), "swarm-gate-tsc-"));
-  const tree = path.join(dir, "t");
+  const tree = path.join(dir, path.basename(dir)); // unique: two adds at once race for .git/worktrees/t
   await repo.git("worktree", "add", "--detach", tree, rev);
   try {
     await symlink(NODE_MODULES, path.join(tree, "node_modules"), "dir");
@@ -85,7 +85,7 @@ async function tscErrorsAt(repo: TempRepo, rev: string, project = "tsconfig.json
 /** Exit code of `node --test` on `rev`, checked out in a throwaway worktree: the independent check of a test gate's outcome. */
 async function nodeTestAt(repo: TempRepo, rev: string): Promise<number> {
   const dir = await mkdtemp(path.join(tmpdir(), "swarm-gate-node-test-"));
-  const tree = path.join(dir, "t");
+  const tree = path.join(dir, path.basename(dir)); // unique: two adds at once race for .git/worktrees/t
   await repo.git("worktree", "add", "--detach", tree, rev);
   try {
     return await new Promise<number>((resolve) =>
