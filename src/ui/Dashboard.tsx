@@ -213,7 +213,8 @@ function costParts(s: DashboardProps): string[] {
   const tokens = [`tokens ${formatTokens(t.inputTokens)} in (${formatTokens(t.cachedInputTokens)} cached) / ${formatTokens(t.outputTokens)} out · ${s.steps} requests`];
   const estimate = s.estimate?.costUSD;
   if (estimate === undefined || estimate <= 0) return [`Cost ${formatUSD(s.costUSD)} (no estimate)`, ...tokens];
-  const projected = s.projection ? [`projected ${formatUSD(s.projection.costUSD)}, ~${formatDuration(s.projection.etaMs)} to go`] : [];
+  // The projected time is the progress bar's ETA: one figure, not two that disagree.
+  const projected = s.projection ? [`projected ${formatUSD(s.projection.costUSD)} at the end`] : [];
   return [`Cost ${formatUSD(s.costUSD)} of ${formatUSD(estimate)} estimated (${formatPercent(s.costUSD / estimate)})`, ...projected, ...tokens];
 }
 

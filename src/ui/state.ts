@@ -96,8 +96,8 @@ export interface DashboardState {
   phase: Phase;
   run: RunInfo | null;
   estimate: EstimateBrief | null;
-  /** The engine's latest run.projection: final cost and time to go, from the run's observed rates. */
-  projection: { costUSD: number; etaMs: number } | null;
+  /** The engine's latest run.projection: final cost and time to go (validation and commit included), and its event time. */
+  projection: { costUSD: number; etaMs: number; at: number } | null;
   /** Latest event time seen. */
   lastT: number;
   /** Overall task counts by status (this process only; see RunInfo.alreadyDone). */
@@ -248,7 +248,7 @@ export function reduce(state: DashboardState, event: SwarmEvent): DashboardState
       });
       return state;
     case "run.projection":
-      state.projection = { costUSD: event.costUSD, etaMs: event.etaMs };
+      state.projection = { costUSD: event.costUSD, etaMs: event.etaMs, at: event.t };
       return state;
     case "budget.warning":
       state.budget.warnings[event.budget] = { used: event.used, limit: event.limit };
@@ -300,12 +300,18 @@ export function settledTasks(state: DashboardState): number {
 }
 
 /**
- * Time left at the recent completion rate, counted down from the last completion so the figure
- * moves between completions. Null until the rate means something.
+ * Time left: the engine's projection when there is one, else the recent completion rate, counted down from the
+ * last completion so the figure moves between completions. Null until the rate means something.
  */
 export function etaMs(state: DashboardState, now: number): number | null {
   // A stop starts nothing new: the remaining tasks will not run, so there is nothing to estimate.
   if (state.phase !== "executing" || state.stopping) return null;
+  // One ETA on screen: the engine's projection (it includes validation and commit), counted down between its
+  // updates; the agents' own completion rate only before the first projection or once it has run out.
+  if (state.projection) {
+    const left = state.projection.etaMs - Math.max(0, now - state.projection.at);
+    if (left > 0) return left;
+  }
   const { firstStartT, lastCompletionT, completions, recent } = state.throughput;
   if (firstStartT === null || lastCompletionT === null || completions === 0) return null;
   const window = Math.min(THROUGHPUT_RING, Math.max(THROUGHPUT_WINDOW, 2 * Math.max(state.limit.current, state.inFlight.size)));

@@ -136,7 +136,7 @@ describe("Dashboard header and cost line (issue 17)", () => {
     // Every part of the header and the cost line is there, none cut with "…".
     expect(rows.slice(0, 2)).toEqual(["swarm run 20261205-065012-a1b2 · kimi-k2.6 · refactor, test, doc", "903 tasks, 301 files (2 skipped)"]);
     const cost = rows.findIndex((r) => r.startsWith("Cost "));
-    expect(rows.slice(cost, cost + 2)).toEqual(["Cost $7.41 of $12.34 estimated (60%) · projected $13.02, ~25 m 00 s to go", "tokens 9.2k in (2.4k cached) / 2k out · 10 requests"]);
+    expect(rows.slice(cost, cost + 2)).toEqual(["Cost $7.41 of $12.34 estimated (60%) · projected $13.02 at the end", "tokens 9.2k in (2.4k cached) / 2k out · 10 requests"]);
     // The latest failure's reason wraps whole under its row; the path keeps both ends.
     const text = rows.map((r) => r.trim()).join(" ");
     expect(text).toContain(`bad-request: ${reason}`);
@@ -150,7 +150,10 @@ describe("Dashboard header and cost line (issue 17)", () => {
     const rows = liveRows(frame(reduceAll(run.events), 5000, 60, 200));
     expect(rows.length).toBeLessThanOrEqual(59);
     expect(rows[0]).toBe("swarm run 20261205-065012-a1b2 · kimi-k2.6 · refactor, test, doc · 903 tasks, 301 files (2 skipped)");
-    expect(rows).toContain("Cost $7.41 of $12.34 estimated (60%) · projected $13.02, ~25 m 00 s to go · tokens 9.2k in (2.4k cached) / 2k out · 10 requests");
+    expect(rows).toContain("Cost $7.41 of $12.34 estimated (60%) · projected $13.02 at the end · tokens 9.2k in (2.4k cached) / 2k out · 10 requests");
+    // One ETA: the projection (25 m from t=2.2 s, validation and commit included), counted down to the frame at 5 s.
+    expect(rows.filter((r) => r.includes("ETA "))).toHaveLength(1);
+    expect(rows.find((r) => r.includes("ETA "))).toContain("ETA 24 m 57 s");
   });
 });
 
