@@ -2,7 +2,7 @@
 // The orchestrator (run.ts) hosts the loopback server; everything measured runs in a child process
 // so its CPU time and peak RSS are its own.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,3 +84,13 @@ export function machine() {
 }
 
 export const round = (n: number, digits = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
+
+/** Replaces the text between `start` and `end` in bench/RESULTS.md, markers kept (appends the section when they are missing). */
+export async function writeResultsSection(start: string, end: string, body: string): Promise<void> {
+  const resultsPath = path.join(BENCH_DIR, "RESULTS.md");
+  const previous = await readFile(resultsPath, "utf8").catch(() => "");
+  const section = `${start}\n${body}\n${end}`;
+  const at = previous.indexOf(start);
+  const next = at === -1 ? `${previous.trimEnd()}\n\n${section}\n` : previous.slice(0, at) + section + previous.slice(previous.indexOf(end) + end.length);
+  await writeFile(resultsPath, next);
+}

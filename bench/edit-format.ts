@@ -7,9 +7,7 @@
 //
 // Time is scaled down by SCALE as in bench/real-provider.ts: 50 tokens/s → 1,000 tokens/s, time to first token
 // median 1 s → 50 ms. Ratios do not change with the scale.
-import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import type { AnswerFormat, Plan, Task } from "../src/core/types.js";
 import { countTokens } from "../src/estimate/tokenizer.js";
 import { EventBus } from "../src/events/bus.js";
@@ -19,7 +17,7 @@ import { buildMessages } from "../src/prompt/build-messages.js";
 import { answerFormatFor } from "../src/prompt/edit-format.js";
 import { startLoopbackServer, type RequestLog } from "../test/support/loopback-server.js";
 import { mulberry32 } from "../test/support/seeded-random.js";
-import { BENCH_DIR, lognormalLatency, machine, round } from "./common.js";
+import { lognormalLatency, machine, round, writeResultsSection } from "./common.js";
 import { makespanOf } from "./ideal.js";
 
 const SCALE = 20;
@@ -150,8 +148,7 @@ async function main() {
   for (const r of rows) process.stdout.write(`  ${r.figure.padEnd(44)} ${r.value.padEnd(48)} ${r.target} ${r.holds}\n`);
   const totalMs = performance.now() - t0;
   const m = machine();
-  const block = `${START}
-## Edit answers vs whole files (issue 15)
+  const body = `## Edit answers vs whole files (issue 15)
 
 \`node --import tsx bench/edit-format.ts\` (${Math.round(totalMs / 1000)} s on ${m.cpu}, ${m.cores} cores, node ${m.node}; ${new Date().toISOString()};
 load average ${os.loadavg().map((n) => round(n, 1)).join(" / ")}). A generated repository: ${spread}.
@@ -161,13 +158,8 @@ median 1 s) + output tokens ÷ 50 tokens/s, every time ÷ ${SCALE}; concurrency 
 
 | figure | value | target | holds |
 |---|---|---|---|
-${rows.map((r) => `| ${r.figure} | ${r.value} | ${r.target} | ${r.holds} |`).join("\n")}
-${END}`;
-  const file = path.join(BENCH_DIR, "RESULTS.md");
-  const previous = await readFile(file, "utf8").catch(() => "");
-  const at = previous.indexOf(START);
-  const next = at >= 0 ? previous.slice(0, at) + block + previous.slice(previous.indexOf(END) + END.length) : `${previous.trimEnd()}\n\n${block}\n`;
-  await writeFile(file, next);
+${rows.map((r) => `| ${r.figure} | ${r.value} | ${r.target} | ${r.holds} |`).join("\n")}`;
+  await writeResultsSection(START, END, body);
   process.stdout.write(`edit-format bench finished in ${ms(totalMs)}; wrote bench/RESULTS.md (edit-format section)\n`);
 }
 

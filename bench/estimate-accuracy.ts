@@ -21,7 +21,7 @@ import { tempDir } from "../test/support/git-repo.js";
 import { startLoopbackServer, type ParsedRequest } from "../test/support/loopback-server.js";
 import { runMain } from "../test/support/main-in-process.js";
 import { JSDOC_INSTRUCTION, realisticAnswer } from "../test/support/realistic-answers.js";
-import { BENCH_DIR, machine, round, runNode, SWARM_BIN } from "./common.js";
+import { BENCH_DIR, machine, round, runNode, SWARM_BIN, writeResultsSection } from "./common.js";
 
 const START = "<!-- estimate-accuracy -->";
 const END = "<!-- /estimate-accuracy -->";
@@ -133,18 +133,8 @@ async function speed(): Promise<string[]> {
   }
 }
 
-/** Replaces the text between `start` and `end` in RESULTS.md (appends the section when the markers are missing). */
-async function writeSection(start: string, end: string, body: string): Promise<void> {
-  const resultsPath = path.join(BENCH_DIR, "RESULTS.md");
-  const previous = await readFile(resultsPath, "utf8");
-  const section = `${start}\n${body}\n${end}`;
-  const at = previous.indexOf(start);
-  const next = at === -1 ? `${previous.trimEnd()}\n\n${section}\n` : previous.slice(0, at) + section + previous.slice(previous.indexOf(end) + end.length);
-  await writeFile(resultsPath, next);
-}
-
 if (process.argv.includes("--speed-only")) {
-  await writeSection(SPEED_START, SPEED_END, `## Estimate speed (issue 16 item 5, \`npm run bench:estimate-speed\`)\n\n${(await speed()).join("\n")}`);
+  await writeResultsSection(SPEED_START, SPEED_END, `## Estimate speed (issue 16 item 5, \`npm run bench:estimate-speed\`)\n\n${(await speed()).join("\n")}`);
   process.exit(0);
 }
 
@@ -163,7 +153,7 @@ say("|---|---|---|---|");
 let held = 0;
 for (let seed = 1; seed <= 10; seed++) if (await sampleHolds(seed)) held++;
 say(`| **${held} of 10** | | | target ≥ 9: ${held >= 9 ? "yes" : "no"} |`);
-await writeSection(START, END, `## Estimate vs actual (issue 16, \`npm run bench:estimate\`)\n\n${lines.join("\n")}`);
+await writeResultsSection(START, END, `## Estimate vs actual (issue 16, \`npm run bench:estimate\`)\n\n${lines.join("\n")}`);
 if (!process.argv.includes("--no-speed")) {
-  await writeSection(SPEED_START, SPEED_END, `## Estimate speed (issue 16 item 5, \`npm run bench:estimate-speed\`)\n\n${(await speed()).join("\n")}`);
+  await writeResultsSection(SPEED_START, SPEED_END, `## Estimate speed (issue 16 item 5, \`npm run bench:estimate-speed\`)\n\n${(await speed()).join("\n")}`);
 }

@@ -7,7 +7,7 @@
 // Time is scaled down by SCALE, as the main bench scales a 20 s model to 50 ms: time to first token median
 // 1 s → 50 ms, 50 tokens/s → 1,000 tokens/s, stallTimeoutMs 30 s → 1.5 s, retry backoff 1 s → 50 ms.
 // Ratios do not change with the scale; absolute times are the real ones ÷ SCALE.
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Plan, Task } from "../src/core/types.js";
@@ -18,7 +18,7 @@ import { createOpenAIProvider } from "../src/llm/openai-provider.js";
 import { buildMessages } from "../src/prompt/build-messages.js";
 import { startLoopbackServer, type LoopbackOptions, type RequestLog } from "../test/support/loopback-server.js";
 import { mulberry32 } from "../test/support/seeded-random.js";
-import { BENCH_DIR, lognormalLatency, machine, ROOT, round } from "./common.js";
+import { lognormalLatency, machine, ROOT, round, writeResultsSection } from "./common.js";
 import { idealMakespan, makespanOf } from "./ideal.js";
 import { trackedPaths } from "./repo-files.js";
 
@@ -217,8 +217,7 @@ const load = { before: os.loadavg().map((n) => round(n, 1)).join(" / ") };
 async function writeResults(totalMs: number, dist: { median: number; p90: number; max: number }) {
   const m = machine();
   const esc = (s: string) => s.replace(/\|/g, "\\|");
-  const block = `${START}
-## Real-provider scenarios (issue 13)
+  const body = `## Real-provider scenarios (issue 13)
 
 \`node --import tsx bench/real-provider.ts\` (${Math.round(totalMs / 1000)} s on ${m.cpu}, ${m.cores} cores, node ${m.node}; ${new Date().toISOString()};
 load average before / after ${load.before} → ${os.loadavg().map((n) => round(n, 1)).join(" / ")}).
@@ -230,13 +229,8 @@ Ideal = max(longest task, server-side work ÷ concurrency). The engine runs in t
 
 | figure | value | target | holds |
 |---|---|---|---|
-${rows.map((r) => `| ${esc(r.figure)} | ${esc(r.value)} | ${esc(r.target)} | ${r.holds} |`).join("\n")}
-${END}`;
-  const file = path.join(BENCH_DIR, "RESULTS.md");
-  const previous = await readFile(file, "utf8").catch(() => "");
-  const at = previous.indexOf(START);
-  const next = at >= 0 ? previous.slice(0, at) + block + previous.slice(previous.indexOf(END) + END.length) : `${previous.trimEnd()}\n\n${block}\n`;
-  await writeFile(file, next);
+${rows.map((r) => `| ${esc(r.figure)} | ${esc(r.value)} | ${esc(r.target)} | ${r.holds} |`).join("\n")}`;
+  await writeResultsSection(START, END, body);
   process.stdout.write(`wrote bench/RESULTS.md (real-provider section)\n`);
 }
 

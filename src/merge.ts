@@ -7,7 +7,7 @@ import { preflight } from "./llm/index.js";
 import { diskFullError, openRun, startRunDir, type OpenRun, type RunOptions } from "./open-run.js";
 import { answerLimits, costOf, isChange, repairRequest } from "./prepare/index.js";
 import { buildReport, summaryFromReport, writeReport, type Report, type ReportShard } from "./report/index.js";
-import { Journal, recordBranchTip } from "./run/index.js";
+import { Journal, parseJournal, recordBranchTip } from "./run/index.js";
 import { checkShardSet, planFingerprint, readShardFile, type ShardManifest } from "./shard/index.js";
 import { runValidation } from "./validate/index.js";
 
@@ -98,7 +98,7 @@ async function unionOf(top: string, plan: Plan, shards: ShardInput[], missing: n
       const content = contents.get(t.output);
       results.set(t.id, { id: t.id, role: t.role, file: t.file, output: t.output, status: t.status === "succeeded" && t.changed === true && content === undefined ? "failed" : t.status, attempts: t.attempts, inputTokens: t.inputTokens, cachedInputTokens: t.cachedInputTokens, outputTokens: t.outputTokens, latencyMs: t.latencyMs, wallMs: t.wallMs, ...(t.error ? { error: t.error } : {}), ...(t.changed === null ? {} : { changed: t.changed }), ...(content === undefined ? {} : { content }) });
     }
-    for (const line of manifest.journal.split("\n")) if (line.trim() !== "") steps.push({ ...(JSON.parse(line) as StepRecord), content: undefined });
+    for (const record of parseJournal(manifest.journal, `${file} (journal)`).records) steps.push({ ...record, content: undefined });
     spentUSD += report.costUSD;
     if (report.stoppedBy !== "completed" && stoppedBy === "completed") stoppedBy = report.stoppedBy;
     figures.push({ ...manifest.shard, file, runId: manifest.runId, tasks: report.tasks.length, succeeded: report.counts.succeeded, costUSD: report.costUSD, durationMs: report.durationMs, stoppedBy: report.stoppedBy });

@@ -37,13 +37,16 @@ export async function preparePlan(options: PrepareOptions, branchToCheck?: strin
   const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
   const sources = scan.files.map((f) => f.path);
   const candidates = config.roles.includes("test") ? candidateTests(sources, scan.repoPaths) : [];
-  const tested = candidates.length > 0 ? { testedBy: testedBy(sources, await readHeadFiles(repo.top, candidates)) } : {};
+  const candidateTexts = candidates.length > 0 ? await readHeadFiles(repo.top, candidates) : new Map<string, string>();
+  const tested = candidates.length > 0 ? { testedBy: testedBy(sources, candidateTexts) } : {};
   const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, repoPaths: scan.repoPaths, roles: config.roles, order: config.order, root: repo.prefix, docsDir: config.output.docsDir, ...imports, ...tested });
   const files = new Map(scan.files.map((f) => [f.path, f]));
   // A folder run's tests may live outside the folder (uptime-kuma's `server/` is tested from `test/backend-test/`).
   const atHead = new Set(scan.repoPaths);
   const outputsAtHead = planned.tasks.map((t) => t.output).filter((p) => !files.has(p) && atHead.has(p));
-  const existingOutputs = await readHeadFiles(repo.top, outputsAtHead);
+  // The existing tests read for testedBy are most of these: each is read once.
+  const existingOutputs = await readHeadFiles(repo.top, outputsAtHead.filter((p) => !candidateTexts.has(p)));
+  for (const p of outputsAtHead) if (candidateTexts.has(p)) existingOutputs.set(p, candidateTexts.get(p)!);
   const writable = dropTasks(planned, await unwritableOutputs(repo.top, planned, existingOutputs));
   // Left out before any request rather than cut at the model's max output after paying, on every retry.
   const plan = dropTasks(writable, tasksThatCannotFit({ repo, config, configSource: source, instruction, scan, plan: writable, files, existingOutputs, baseline }));
