@@ -38,10 +38,8 @@ export async function selectReporters(s: ReporterStreams): Promise<Reporter[]> {
     const mode = resolveOutputMode({ json: false, isTTY: s.stdout.isTTY === true, env: s.env });
     if (mode === "dashboard") reporters.push((dashboardReporter = await dashboard(s.stdout)));
     else if (!github) reporters.push(createPlainReporter({ out: text, style: isCI(s.env) ? "ci" : "lines" }));
-    github ||= isGithubActions(s.env);
-  } else if (names.has("default")) {
-    github ||= isGithubActions(s.env);
   }
+  if (names.has("default")) github ||= isGithubActions(s.env);
   for (const name of names) {
     const style = STYLE[name];
     if (style) reporters.push(createPlainReporter({ out: text, style }));

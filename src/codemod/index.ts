@@ -7,7 +7,7 @@ import { runCodemodPass } from "./run-pass.js";
 import type { CodemodPass } from "./types.js";
 
 export type { CodemodContext, CodemodFunction, CodemodPass } from "./types.js";
-export { codemodCommit, codemodExtra, codemodName, codemodSteps, codemodSummary, handOffOf, isCodemodStep, isDoneByCodemod, modelPlan, settleCodemod } from "./records.js";
+export { codemodCommit, codemodExtra, codemodName, codemodSteps, codemodSummary, handOffOf, isBuiltinSpec, isCodemodStep, isDoneByCodemod, modelPlan, settleCodemod } from "./records.js";
 
 export interface CodemodInput {
   /** As the user named it (flag or config `codemod`): a module path or a built-in spec. */

@@ -118,5 +118,8 @@ export function settleCodemod(pass: CodemodPass | undefined, plan: Plan, results
   return { results: settled, keepsExtra: false };
 }
 
+/** `rename-export:…`, `move-file:…`: named like a built-in (parseBuiltinSpec decides whether it is a valid one). */
+export const isBuiltinSpec = (spec: string) => /^[a-z][a-z-]+:/.test(spec);
+
 /** A built-in by its spec, a module by its file name: commits and prompts do not carry a path of the user's machine. */
-export const codemodName = (spec: string) => (/^[a-z][a-z-]+:/.test(spec) ? spec : (spec.split(/[\\/]/).pop() ?? spec));
+export const codemodName = (spec: string) => (isBuiltinSpec(spec) ? spec : (spec.split(/[\\/]/).pop() ?? spec));

@@ -25,7 +25,8 @@ export async function runCodemodPass(input: PassInput): Promise<CodemodPass> {
 
 /** A built-in edits the whole project at once: every target is done; changes elsewhere (importers, a move) are extra. */
 function builtinPass(input: PassInput, spec: Extract<LoadedCodemod, { kind: "builtin" }>["builtin"]): CodemodPass {
-  const result = runBuiltin(spec, { files: input.files, allPaths: input.allPaths });
+  // The graph the pass already has (the baseline's): a built-in would otherwise parse and resolve the repository again.
+  const result = runBuiltin(spec, { files: input.files, allPaths: input.allPaths, graph: input.graph });
   // A built-in that could do nothing was named wrong (an export that does not exist): said before anything runs.
   if (result.changes.length === 0 && result.problems.length > 0) throw usageError(`--codemod ${input.codemod.spec}: ${result.problems.join("; ")}`);
   const targets = new Set(input.targets);

@@ -71,7 +71,11 @@ export interface MeasureRunInput {
  */
 export function measureRun(input: MeasureRunInput): CalibrationRun {
   const stepsOf = new Map<TaskId, StepRecord[]>();
-  for (const step of input.steps) stepsOf.set(step.taskId, [...(stepsOf.get(step.taskId) ?? []), step]);
+  for (const step of input.steps) {
+    const list = stepsOf.get(step.taskId);
+    if (list) list.push(step);
+    else stepsOf.set(step.taskId, [step]);
+  }
   const byKey: Record<string, CalibrationSample> = {};
   const sampleFor = (key: string) => (byKey[key] ??= { tasks: 0, estimated: zeroUsage(), actual: zeroUsage() });
   for (const task of input.plan.tasks) {

@@ -266,7 +266,7 @@ export function estimatePlan(input: EstimatePlanInput): Estimate {
     if (edits) editTasks++;
     // A test or doc task's edits change the existing output it was shown, not the source: priced on that file.
     const current = edits && task.role !== "refactor" ? middle.find((m) => m.content.startsWith(`Current content of ${task.output} `)) : undefined;
-    const editedTokens = current ? sourceTokensIn(current.content, countTokens(current.content)) : sourceTokens;
+    const editedTokens = current ? countLast(current.content).sourceTokens : sourceTokens;
     const expected = edits ? Math.ceil(EDIT_OUTPUT.perSourceToken * editedTokens + EDIT_OUTPUT.fixed) : expectedOutputTokens(task.role, sourceTokens);
     let outputTokens = Math.min(expected, route.maxOutputTokens);
 

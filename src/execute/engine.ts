@@ -144,8 +144,9 @@ export async function executePlan(deps: EngineDeps): Promise<EngineResult> {
   let projected = 0;
   const project = () => {
     if (!deps.projection || !emitsTaskEvents) return;
+    // Due is checked on the count: copying every decided id on each decision would be quadratic over a run.
+    if (!isProjectionDue(projected, results.size, tasks.size)) return;
     const done = [...results.keys()];
-    if (!isProjectionDue(projected, done.length, tasks.size)) return;
     projected = done.length;
     const p = projectRun({ ...deps.projection, done, tasks: tasks.size, spentUSD: budget.spentUSD, elapsedMs: nowMs() });
     if (Number.isFinite(p.etaMs)) bus.emit({ type: "run.projection", costUSD: p.costUSD, etaMs: p.etaMs, tasksDone: done.length, tasks: tasks.size, spentUSD: budget.spentUSD });

@@ -30,7 +30,9 @@ export type TestConvention =
 
 // `a.test.ts`, and also a file named just `test.ts` / `spec.ts` beside the code it tests (date-fns' `src/addDays/test.ts`).
 const TEST_FILE = /(?:\.|^|\/)(test|spec)\.[cm]?[jt]sx?$/;
-const SCRIPT = /\.[cm]?[jt]sx?$/;
+export const SCRIPT = /\.[cm]?[jt]sx?$/;
+/** `.test.ts`, `.spec.mjs`, …: a test named after its source (a bare `test.ts` is a test file, but names no source). */
+export const TEST_SUFFIX = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
 
 // Tool configuration and build scripts: `vite.config.ts`, `.prettierrc.js`, `.eslintrc.cjs`, `gulpfile.js`, a top-level `build.mjs`.
 const CONFIG_FILE = /(?:^|\/)(?:[^/]+\.config\.[cm]?[jt]s|\.[^/]+\.[cm]?[jt]s|(?:gulpfile|gruntfile|jakefile)\.[cm]?[jt]s)$|^(?:build|bundle)\.[cm]?[jt]s$/i;
@@ -196,13 +198,13 @@ export function testPaths(allPaths: readonly RepoPath[]): { conventionOf(file: R
 }
 
 /** `src/a/index.test.tsx` and `src/a/index.spec.ts` → `src/a/index`: one key for every test of one source. */
-const testKey = (testPath: RepoPath): string => testPath.replace(/\.(?:test|spec)\.[cm]?[jt]sx?$/, "");
+const testKey = (testPath: RepoPath): string => testPath.replace(TEST_SUFFIX, "");
 
 /** Existing tests by key; the first in path order wins, so the pick is deterministic. */
 function existingTests(allPaths: readonly RepoPath[]): Map<string, RepoPath> {
   const byKey = new Map<string, RepoPath>();
   for (const path of [...allPaths].sort()) {
-    if (!/\.(?:test|spec)\.[cm]?[jt]sx?$/.test(path)) continue;
+    if (!TEST_SUFFIX.test(path)) continue;
     const key = testKey(path);
     if (!byKey.has(key)) byKey.set(key, path);
   }

@@ -5,19 +5,18 @@
 // `test/services/users.test.js`. Without this the plan would add a second test beside the one that exists.
 import { posix } from "node:path";
 import type { RepoPath } from "../core/index.js";
+import { SCRIPT, TEST_SUFFIX } from "./output-paths.js";
 
-const TEST_NAME = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
-const SCRIPT_EXT = /\.[cm]?[jt]sx?$/;
 // Relative specifiers of `require("…")`, `import … from "…"`, `import("…")` and `export … from "…"`.
 const RELATIVE_SPECIFIER = /(?:\brequire\s*\(\s*|\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)["'](\.{1,2}\/[^"'\n]+)["']/gm;
 
 /** `src/services/users.js` → `users`; `test/users.test.js` → `users`. */
-const stemOf = (path: RepoPath): string => posix.basename(path).replace(TEST_NAME, "").replace(SCRIPT_EXT, "");
+const stemOf = (path: RepoPath): string => posix.basename(path).replace(TEST_SUFFIX, "").replace(SCRIPT, "");
 
 /** Existing test files whose name could belong to one of `sources` (same stem): the only ones worth reading. */
 export function candidateTests(sources: readonly RepoPath[], repoPaths: readonly RepoPath[]): RepoPath[] {
   const stems = new Set(sources.map(stemOf));
-  return repoPaths.filter((p) => TEST_NAME.test(p) && !p.includes("node_modules/") && stems.has(stemOf(p)));
+  return repoPaths.filter((p) => TEST_SUFFIX.test(p) && !p.includes("node_modules/") && stems.has(stemOf(p)));
 }
 
 /**
@@ -45,7 +44,7 @@ export function testedBy(sources: readonly RepoPath[], tests: ReadonlyMap<RepoPa
 /** A relative specifier → the source it names: as written, with a script extension, `.js` for `.ts`, or its index. */
 function resolveSource(joined: string, known: ReadonlySet<RepoPath>): RepoPath | undefined {
   const base = posix.normalize(joined);
-  const stripped = base.replace(SCRIPT_EXT, "");
+  const stripped = base.replace(SCRIPT, "");
   const tries = [base, ...["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"].flatMap((ext) => [`${stripped}.${ext}`, `${base}/index.${ext}`])];
   return tries.find((p) => known.has(p));
 }

@@ -37,8 +37,8 @@ export async function preparePlan(options: PrepareOptions, branchToCheck?: strin
   const imports = baseline && config.order === "dependencies-first" ? { imports: importMap(baseline.graph, scan.files.map((f) => f.path)) } : {};
   const sources = scan.files.map((f) => f.path);
   const candidates = config.roles.includes("test") ? candidateTests(sources, scan.repoPaths) : [];
-  const candidateTexts = candidates.length > 0 ? await readHeadFiles(repo.top, candidates) : new Map<string, string>();
-  const tested = candidates.length > 0 ? { testedBy: testedBy(sources, candidateTexts) } : {};
+  const candidateTexts = await readHeadFiles(repo.top, candidates); // none: an empty map, nothing read
+  const tested = candidateTexts.size > 0 ? { testedBy: testedBy(sources, candidateTexts) } : {};
   const planned = buildPlan({ files: scan.files, skips: scan.skips, allPaths: scan.allPaths, repoPaths: scan.repoPaths, roles: config.roles, order: config.order, root: repo.prefix, docsDir: config.output.docsDir, ...imports, ...tested });
   const files = new Map(scan.files.map((f) => [f.path, f]));
   // A folder run's tests may live outside the folder (uptime-kuma's `server/` is tested from `test/backend-test/`).

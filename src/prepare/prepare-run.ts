@@ -12,6 +12,8 @@ import type { PrepareOptions, Prepared, PreparedPlan } from "./types.js";
 export async function prepareRun(options: PrepareOptions, branchToCheck?: string): Promise<Prepared> {
   const planned = await preparePlan(options, branchToCheck);
   const prepared = planned.config.codemod === undefined ? planned : withCodemod(planned, await codemodPass(planned, planned.config.codemod));
+  // A merge rebuilds the branch from the shards' task results: changes no task owns would be lost. Said before the estimate.
+  if (options.shard && prepared.codemod && prepared.codemod.extra.length > 0) throw usageError(`--codemod ${prepared.codemod.spec} changes files outside the plan (${prepared.codemod.extra[0]!.path}…), which a sharded run cannot carry to the merge`, "run it without --shard");
   const { repo, config, plan } = prepared;
   const pricing = loadPricing(config.pricing);
   const calibration = await loadCalibrationRatios(repo.top);
@@ -26,8 +28,6 @@ export async function prepareRun(options: PrepareOptions, branchToCheck?: string
     ...(options.onEstimateProgress ? { onProgress: options.onEstimateProgress } : {}),
   });
   if (prepared.codemod) {
-    // A merge rebuilds the branch from the shards' task results: changes no task owns would be lost.
-    if (options.shard && prepared.codemod.extra.length > 0) throw usageError(`--codemod ${prepared.codemod.spec} changes files outside the plan (${prepared.codemod.extra[0]!.path}…), which a sharded run cannot carry to the merge`, "run it without --shard");
     estimate.assumptions.push(codemodAssumption(prepared.codemod));
     const unchanged = (plan.dropped ?? []).filter((d) => d.reason.startsWith("the codemod left ")).length;
     if (unchanged > 0) estimate.assumptions.push(`${unchanged} test and doc task(s) of files the codemod left unchanged are left out: nothing new to test or document`);

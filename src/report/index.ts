@@ -5,3 +5,4 @@ export type { StepSummaryFacts } from "./render-markdown.js";
 export { renderPlan } from "./render-plan.js";
 export type { Report, ReportCommit, ReportShard } from "./types.js";
 export { writeReport } from "./write-report.js";
+export { describePhase, reviewHandOff } from "./review.js";

@@ -1,7 +1,6 @@
 import { appendFile as fsAppendFile } from "node:fs/promises";
 import type { RunPhase, RunSummary, SwarmEvent } from "../events/index.js";
-import { describeStoppedBy, renderStepSummaryFacts, type ReportCommit, type StepSummaryFacts } from "../report/index.js";
-import { describePhase, reviewHandOff } from "./review.js";
+import { describePhase, describeStoppedBy, renderStepSummaryFacts, reviewHandOff, type ReportCommit, type StepSummaryFacts } from "../report/index.js";
 import type { Reporter, TextSink } from "./types.js";
 
 export interface GithubReporterOptions {

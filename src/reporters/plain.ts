@@ -1,8 +1,7 @@
 import type { RunPhase, RunSummary, SummaryMetrics, SwarmEvent, SwarmEventOf } from "../events/index.js";
-import { describeCompletion, describeEditAnswers, describeOutliers, describeSpreadByRole, describeStoppedBy, errorPct, hiddenOutliers } from "../report/index.js";
+import { describeCompletion, describeEditAnswers, describeOutliers, describePhase, describeSpreadByRole, describeStoppedBy, errorPct, hiddenOutliers, reviewHandOff } from "../report/index.js";
 import { formatDuration, formatPercent, formatPercentValue, formatTokens, formatUSD, oneLine, plural } from "../util/index.js";
 import { createHeartbeat, type HeartbeatClock, type Pulse } from "./heartbeat.js";
-import { describePhase, reviewHandOff } from "./review.js";
 import type { Reporter, TextSink } from "./types.js";
 
 export type PlainStyle = "lines" | "ci" | "dots" | "failures";

@@ -7,7 +7,7 @@ import { InFlightAgents } from "./components/InFlightAgents.js";
 import { ProgressBar } from "./components/ProgressBar.js";
 import { packParts } from "./fit-text.js";
 import { RoleCounts } from "./components/RoleCounts.js";
-import { describePhase } from "../reporters/index.js";
+import { describePhase } from "../report/index.js";
 import { etaMs, settledTasks, slowestInFlight, totalTasks, type DashboardState } from "./state.js";
 
 export type DashboardProps = DashboardState & {

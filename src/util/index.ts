@@ -4,5 +4,6 @@ export { alignColumns, formatDuration, formatPercent, formatPercentValue, format
 export { ensureDir, readJson, syncDir, writeFileAtomic } from "./fs.js";
 export { assertNoSymlinkEscape, assertOutputPath, checkOutputPath } from "./paths.js";
 export { printable } from "./printable.js";
+export { shellQuote } from "./shell.js";
 export { createRedactor } from "./redact.js";
 export { decodeUtf8, normalizeText, stripBom } from "./text.js";

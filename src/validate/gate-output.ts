@@ -1,9 +1,7 @@
 // Pure: a gate command's text output → file-level problems, and the command line for the affected files.
 import type { RepoPath } from "../core/index.js";
+import { shellQuote } from "../util/index.js";
 import type { ImportProblem } from "./types.js";
-
-/** POSIX shell single-quoting. */
-const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
 
 /** `{files}` and `{tests}` replaced by the quoted paths; null when the command needs a list that is empty. */
 export function expandCommand(template: string, lists: { files: readonly RepoPath[]; tests: readonly RepoPath[] }): string | null {

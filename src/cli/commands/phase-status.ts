@@ -1,5 +1,5 @@
 import type { RunPhase } from "../../events/index.js";
-import { describePhase } from "../../reporters/index.js";
+import { describePhase } from "../../report/index.js";
 import { formatDuration } from "../../util/index.js";
 import { isCI } from "../output-mode.js";
 

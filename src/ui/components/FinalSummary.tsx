@@ -4,7 +4,7 @@ import type { RunSummary, SummaryMetrics } from "../../events/index.js";
 import { describeSpreadByRole } from "../../report/index.js";
 import { formatDuration, formatPercent, formatTokens, formatUSD } from "../../util/index.js";
 import { failureLines, formatCounts } from "./Failures.js";
-import { reviewHandOff } from "../../reporters/index.js";
+import { reviewHandOff } from "../../report/index.js";
 
 export interface FinalSummaryProps {
   summary: RunSummary;

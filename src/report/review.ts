@@ -1,4 +1,5 @@
 import type { RunPhase, RunSummary } from "../events/index.js";
+import { oneLine, shellQuote } from "../util/index.js";
 
 /**
  * The commands that take a finished run into review (issue 17): what changed, the diff against the
@@ -8,7 +9,7 @@ import type { RunPhase, RunSummary } from "../events/index.js";
 export function reviewHandOff(s: RunSummary): string[] {
   if (s.branch === null) return [];
   const base = s.baseSha ? s.baseSha.slice(0, 12) : "HEAD";
-  const title = s.instruction ? oneLineTitle(s.instruction) : `swarm ${s.runId}`;
+  const title = s.instruction ? oneLine(s.instruction, 72) : `swarm ${s.runId}`;
   return [
     `git log --stat ${base}..${s.branch}`,
     `git diff ${base}...${s.branch}`,
@@ -33,14 +34,4 @@ export function describePhase(phase: RunPhase, count?: number): string {
   const files = `${count} ${count === 1 ? "file" : "files"}`;
   if (phase === "graph") return `${PHASE_TEXT.graph} of ${files}`;
   return `${phase === "scanning" ? "scanning" : PHASE_TEXT[phase]} ${files}`;
-}
-
-function oneLineTitle(instruction: string): string {
-  const line = instruction.replace(/\s+/g, " ").trim();
-  return line.length > 72 ? `${line.slice(0, 69)}...` : line;
-}
-
-/** POSIX single quotes, so a title with $ or backticks is passed as written. */
-function shellQuote(s: string): string {
-  return /^[\w./@:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
